@@ -1,0 +1,3 @@
+export * from './types.js';
+export * from './framing.js';
+export * from './version.js';

@@ -1,0 +1,124 @@
+/**
+ * The container runtime contract, as the engine uses it: rootfs, OCI bundle, conmon + runc.
+ * Implemented in this folder.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+export type MountRequest =
+  | { type: 'bind'; source: string; destination: string; readonly: boolean; propagation?: string }
+  | { type: 'tmpfs'; destination: string; options: string[] };
+
+/** Everything needed to create one container. Paths are absolute. */
+export interface ContainerPlan {
+  /** 64-hex container id; also the runtime's container id. */
+  id: string;
+  /** exec-root/containers/<id>: bundle (config.json, rootfs/ mount point), conmon files, attach socket. */
+  bundleDir: string;
+  /** Image layer diff dirs, top-most first (overlay lowerdir order). */
+  lowerDirs: string[];
+  /** data-root/containers/<id>/upper and /work, created if missing. */
+  upperDir: string;
+  workDir: string;
+  /** conmon's k8s-file log (data-root/containers/<id>/ctr.log). */
+  logPath: string;
+  /** Files the engine wrote; bind-mounted at /etc/hostname, /etc/hosts, /etc/resolv.conf. */
+  hostnamePath: string;
+  hostsPath: string;
+  resolvConfPath: string;
+  process: {
+    args: string[];
+    env: string[];
+    cwd: string;
+    /** docker -u syntax: name, uid, name:group, uid:gid; '' = root. Resolved against the rootfs. */
+    user: string;
+    tty: boolean;
+    openStdin: boolean;
+    consoleSize?: [number, number];
+  };
+  hostname: string;
+  domainname: string;
+  mounts: MountRequest[];
+  readonlyRootfs: boolean;
+  /** Run an init (tini/catatonit) as pid 1 (--init). */
+  init: boolean;
+  network: { mode: 'none' | 'host' };
+  annotations?: Record<string, string>;
+}
+
+export interface CreatedContainer {
+  /** Host pid of the container's process. */
+  pid: number;
+  /** Host pid of its conmon. */
+  conmonPid: number;
+}
+
+export interface ExitStatus {
+  exitCode: number;
+  /** When conmon wrote the exit file. */
+  finishedAt: Date;
+  oomKilled: boolean;
+}
+
+/** A connection to a container's conmon attach socket. */
+export interface AttachConnection {
+  /** Output as it happens: stream 1 = stdout, 2 = stderr. */
+  onData(cb: (stream: 1 | 2, data: Buffer) => void): void;
+  onClose(cb: () => void): void;
+  /** Writes to the container's stdin (only if created with openStdin). */
+  write(data: Buffer): void;
+  /** Closes the container's stdin (StdinOnce). */
+  closeStdin(): void;
+  close(): void;
+}
+
+export interface ExecSpec {
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: string;
+  tty: boolean;
+  openStdin: boolean;
+  privileged?: boolean;
+}
+
+/** A process started in a running container. */
+export interface ExecProcess {
+  pid: number;
+  stdin: Writable | null;
+  stdout: Readable;
+  stderr: Readable;
+  /** Resolves with the exit code (128+signal when killed). */
+  exited: Promise<number>;
+}
+
+export interface ContainerRuntime {
+  /**
+   * Mounts the overlay rootfs, writes config.json, starts conmon which runs `runc create`.
+   * On return the container exists in the runtime and its attach socket is ready; its process
+   * has not started. Throws EngineError with the runtime's own message on failure (for example
+   * `exec: "nope": executable file not found in $PATH`), after cleaning up what it made.
+   */
+  create(plan: ContainerPlan, opts?: { signal?: AbortSignal }): Promise<CreatedContainer>;
+  /** `runc start`: the process begins. */
+  start(id: string): Promise<void>;
+  /** Connects to the attach socket (after create). */
+  attach(id: string): Promise<AttachConnection>;
+  /** Sends a signal (name like 'SIGTERM'/'TERM' or number) to the container's process. */
+  kill(id: string, signal: string | number): Promise<void>;
+  /** The exit status conmon recorded, or undefined while the container runs. */
+  exitStatus(id: string): Promise<ExitStatus | undefined>;
+  /** Calls cb once when the container's process exits (conmon wrote the exit file). Returns an unsubscribe. */
+  onExit(id: string, cb: (status: ExitStatus) => void): () => void;
+  /** True while the container's conmon process lives (used to re-adopt after a daemon restart). */
+  isMonitorAlive(id: string): Promise<boolean>;
+  /** Host pid of the container's process, if running. */
+  pid(id: string): Promise<number | undefined>;
+  /** `runc delete --force`, unmounts the rootfs, removes the bundle dir. Idempotent. */
+  cleanup(id: string): Promise<void>;
+  /** Starts a process inside the running container (`runc exec`). */
+  exec(id: string, spec: ExecSpec): Promise<ExecProcess>;
+  /** `docker top`: runs ps on the host and keeps the container's processes. */
+  top(id: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  /** Asks conmon to reopen its log file (after the engine renamed it for rotation). */
+  reopenLog(id: string): Promise<void>;
+}
