@@ -1,1 +1,131 @@
-export {};
+/**
+ * berthd: composition root. Reads config, takes the data-root lock, opens the image store,
+ * the runtime and the engine, re-adopts containers, serves the Engine API on a unix socket.
+ * SIGTERM/SIGINT stop serving and leave containers running under conmon.
+ */
+import { chmodSync, mkdirSync, rmSync, writeFileSync, existsSync, unlinkSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { join, dirname } from 'node:path';
+import { createLogger, errorMessage, type Logger } from '../core/index.js';
+import { BERTH_VERSION, ENGINE_VERSION } from '../protocol/index.js';
+import { createApi } from '../api/index.js';
+import { Engine } from '../engine/index.js';
+import { createImageService } from '../image/index.js';
+import { createRuntime } from '../runtime/index.js';
+import { ConfigError, loadConfig, USAGE, type DaemonConfig } from './config.js';
+import { acquireLock, LockHeldError } from './lock.js';
+import { systemInfo } from './system-info.js';
+
+function die(msg: string): never {
+  process.stderr.write(`berthd: ${msg}\n`);
+  process.exit(1);
+}
+
+/** True when something answers on the socket (another daemon). */
+function socketInUse(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s: Socket = connect(path);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+async function main(): Promise<void> {
+  let cfg: DaemonConfig;
+  try {
+    const parsed = loadConfig(process.argv.slice(2));
+    if (parsed.help) {
+      process.stdout.write(USAGE);
+      return;
+    }
+    if (parsed.version) {
+      process.stdout.write(`berthd version ${BERTH_VERSION} (Docker Engine API compatible ${ENGINE_VERSION})\n`);
+      return;
+    }
+    cfg = parsed.config;
+  } catch (err) {
+    if (err instanceof ConfigError) die(err.message);
+    throw err;
+  }
+  const logger = createLogger({ level: cfg.logLevel });
+  for (const dir of [cfg.dataRoot, cfg.execRoot]) mkdirSync(dir, { recursive: true, mode: 0o711 });
+
+  let releaseLock: () => void;
+  try {
+    releaseLock = acquireLock(join(cfg.dataRoot, 'berthd.lock'));
+  } catch (err) {
+    if (err instanceof LockHeldError) die(err.message);
+    throw err;
+  }
+  const sockets = cfg.hosts.map((h) => h.slice('unix://'.length));
+  for (const path of sockets) {
+    if (existsSync(path)) {
+      if (await socketInUse(path)) {
+        releaseLock();
+        die(`another daemon is already listening on ${path}`);
+      }
+      unlinkSync(path);
+    }
+    mkdirSync(dirname(path), { recursive: true });
+  }
+
+  process.on('uncaughtException', (err) => logger.error('uncaught exception (kept running)', { err: err.stack ?? err.message }));
+  process.on('unhandledRejection', (err) => logger.error('unhandled rejection (kept running)', { err: errorMessage(err) }));
+
+  const images = await createImageService({ dataRoot: cfg.dataRoot, logger: logger.child({ subsystem: 'image' }) });
+  const runtime = await createRuntime({
+    execRoot: cfg.execRoot, runtime: cfg.defaultRuntime, logger,
+    conmonLogLevel: cfg.logLevel === 'debug' ? 'debug' : 'error',
+  });
+  const engine = new Engine({
+    containersDir: join(cfg.dataRoot, 'containers'),
+    bundlesDir: join(cfg.execRoot, 'containers'),
+    images, runtime, logger: logger.child({ subsystem: 'engine' }), logOpts: cfg.logOpts,
+  });
+  await engine.init();
+
+  const server = createApi({ engine, images, system: systemInfo(cfg, engine, images, cfg.defaultRuntime), logger: logger.child({ subsystem: 'api' }) });
+  const open = new Set<import('node:stream').Duplex>();
+  server.on('connection', (s) => {
+    open.add(s);
+    s.on('close', () => open.delete(s));
+  });
+  server.on('upgrade', (_req, s: import('node:stream').Duplex) => {
+    open.add(s);
+    s.on('close', () => open.delete(s));
+  });
+  await Promise.all(sockets.map((path) => new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      chmodSync(path, 0o660);
+      resolve();
+    });
+  })));
+  writeFileSync(cfg.pidfile, `${process.pid}\n`);
+  logger.info('berthd is serving', { hosts: cfg.hosts, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot, pid: process.pid, version: BERTH_VERSION });
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down; containers keep running', { signal });
+    server.close();
+    for (const s of open) s.destroy();
+    engine.close();
+    for (const path of sockets) rmSync(path, { force: true });
+    rmSync(cfg.pidfile, { force: true });
+    releaseLock();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  const logger: Logger = createLogger();
+  logger.error('berthd failed to start', { err: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  process.exit(1);
+});

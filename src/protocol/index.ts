@@ -1,3 +1,4 @@
 export * from './types.js';
 export * from './framing.js';
 export * from './version.js';
+export * from './human.js';

@@ -1,0 +1,23 @@
+import type { Server } from 'node:http';
+import type { Logger } from '../core/index.js';
+import type { Engine } from '../engine/index.js';
+import type { ImageService } from '../image/types.js';
+import { Router } from './router.js';
+import { containerRoutes } from './routes/containers.js';
+import { execRoutes } from './routes/exec.js';
+import { imageRoutes } from './routes/images.js';
+import { systemRoutes, type SystemInfo } from './routes/system.js';
+import { createApiServer } from './server.js';
+
+export type { SystemInfo } from './routes/system.js';
+export { statusOf } from './errors.js';
+
+/** Builds the Engine API server with every route berth serves. */
+export function createApi(deps: { engine: Engine; images: ImageService; system: SystemInfo; logger: Logger }): Server {
+  const router = new Router();
+  systemRoutes(router, deps.system);
+  containerRoutes(router, deps.engine);
+  execRoutes(router, deps.engine);
+  imageRoutes(router, deps.images, deps.engine);
+  return createApiServer({ router, logger: deps.logger });
+}

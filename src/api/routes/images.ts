@@ -1,0 +1,95 @@
+/** /images/… routes. */
+import { EngineError, invalidArgument, notImplemented } from '../../core/index.js';
+import type { Engine } from '../../engine/index.js';
+import type { ImageService } from '../../image/types.js';
+import type { JsonMessage } from '../../protocol/index.js';
+import { messageOf } from '../errors.js';
+import { boolParam, filtersParam } from '../http.js';
+import type { Ctx, Router } from '../router.js';
+
+/** Splits `name[:tag]` where the tag follows the last '/' (a registry port is not a tag). */
+export function splitRepoTag(repo: string): { repo: string; tag?: string } {
+  const at = repo.indexOf('@');
+  if (at !== -1) return { repo };
+  const colon = repo.lastIndexOf(':');
+  if (colon > repo.lastIndexOf('/')) return { repo: repo.slice(0, colon), tag: repo.slice(colon + 1) };
+  return { repo };
+}
+
+/** Streams JSON messages; a failure after the first byte becomes an error message, as Docker does. */
+async function progressStream(ctx: Ctx, work: (send: (m: JsonMessage) => void) => Promise<void>): Promise<void> {
+  const out = ctx.reply.stream('application/json');
+  const send = (m: JsonMessage): void => out.write(JSON.stringify(m) + '\r\n');
+  try {
+    await work(send);
+  } catch (err) {
+    const message = messageOf(err);
+    send({ errorDetail: { message }, error: message });
+  } finally {
+    out.end();
+  }
+}
+
+export function imageRoutes(r: Router, images: ImageService, engine: Engine): void {
+  r.add('GET', '/images/json', async (ctx) => {
+    ctx.reply.json(200, await images.list({
+      all: boolParam(ctx.query, 'all'), filters: filtersParam(ctx.query),
+      containersUsing: (id) => engine.store.all().filter((c) => c.image === id).length,
+    }));
+  });
+
+  r.add('POST', '/images/load', async (ctx) => {
+    const quiet = boolParam(ctx.query, 'quiet');
+    // fail before streaming when nothing usable arrives, so clients get a status code
+    await progressStream(ctx, async (send) => {
+      const lines = await images.load(ctx.raw() as never, {
+        signal: ctx.signal,
+        ...(quiet ? {} : { onProgress: send }),
+      });
+      for (const l of lines) send({ stream: `${l}\n` });
+    });
+  });
+
+  r.add('POST', '/images/create', async (ctx) => {
+    const q = ctx.query;
+    const fromSrc = q.get('fromSrc');
+    if (fromSrc === null) {
+      const image = q.get('fromImage') ?? '';
+      throw notImplemented(`pulling images is not available in berth yet (issue: images and registries): cannot pull "${image}"; load it with 'berth load' or 'berth import'`);
+    }
+    if (fromSrc !== '-') throw new EngineError('not-implemented', 'importing from a URL is not supported; send the tarball in the request body (fromSrc=-)');
+    const { repo, tag: repoTag } = splitRepoTag(q.get('repo') ?? '');
+    const tag = q.get('tag') || repoTag;
+    const message = q.get('message');
+    const platform = q.get('platform');
+    const changes = q.getAll('changes').filter((c) => c !== '');
+    await progressStream(ctx, async (send) => {
+      const id = await images.import(ctx.raw() as never, {
+        signal: ctx.signal, changes,
+        ...(repo ? { repo } : {}), ...(tag ? { tag } : {}),
+        ...(message ? { message } : {}), ...(platform ? { platform } : {}),
+      });
+      send({ status: id });
+    });
+  });
+
+  r.add('GET', '/images/{name*}/json', async (ctx) => ctx.reply.json(200, await images.inspect(ctx.params[0]!)));
+  r.add('GET', '/images/{name*}/history', async (ctx) => ctx.reply.json(200, await images.history(ctx.params[0]!)));
+
+  r.add('POST', '/images/{name*}/tag', async (ctx) => {
+    const repo = ctx.query.get('repo');
+    if (!repo) throw invalidArgument('repository name must have at least one component');
+    const split = splitRepoTag(repo);
+    const tag = ctx.query.get('tag') || split.tag;
+    await images.tag(ctx.params[0]!, split.repo, tag);
+    ctx.reply.empty(201);
+  });
+
+  r.add('DELETE', '/images/{name*}', async (ctx) => {
+    ctx.reply.json(200, await images.remove(ctx.params[0]!, {
+      force: boolParam(ctx.query, 'force'),
+      noPrune: boolParam(ctx.query, 'noprune'),
+      usedBy: (id) => engine.imageUser(id),
+    }));
+  });
+}

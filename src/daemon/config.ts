@@ -1,0 +1,152 @@
+/**
+ * berthd configuration: defaults ← daemon.json ← flags, merged once. Flags follow dockerd's.
+ */
+import { readFileSync } from 'node:fs';
+import { isLogLevel, type LogLevel } from '../core/index.js';
+
+export interface DaemonConfig {
+  hosts: string[];
+  dataRoot: string;
+  execRoot: string;
+  pidfile: string;
+  logLevel: LogLevel;
+  configFile: string;
+  defaultRuntime: 'runc' | 'crun';
+  logOpts: Record<string, string>;
+}
+
+export const DEFAULTS: DaemonConfig = {
+  hosts: ['unix:///run/berth/berth.sock'],
+  dataRoot: '/var/lib/berth',
+  execRoot: '/run/berth',
+  pidfile: '/run/berth/berthd.pid',
+  logLevel: 'info',
+  configFile: '/etc/berth/daemon.json',
+  defaultRuntime: 'runc',
+  logOpts: {},
+};
+
+export const USAGE = `Usage:	berthd [OPTIONS]
+
+A Docker-compatible container engine daemon
+
+Options:
+      --config-file string      Daemon configuration file (default "/etc/berth/daemon.json")
+      --data-root string        Root directory of persistent berth state (default "/var/lib/berth")
+      --default-runtime string  Default OCI runtime for containers: runc or crun (default "runc")
+      --exec-root string        Root directory for execution state files (default "/run/berth")
+  -H, --host list               Daemon socket to listen on (default unix:///run/berth/berth.sock)
+  -l, --log-level string        Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
+  -p, --pidfile string          Path to use for daemon PID file (default "/run/berth/berthd.pid")
+  -v, --version                 Print version information and quit
+`;
+
+export class ConfigError extends Error {}
+
+interface Flags {
+  hosts?: string[];
+  dataRoot?: string;
+  execRoot?: string;
+  pidfile?: string;
+  logLevel?: string;
+  configFile?: string;
+  defaultRuntime?: string;
+  help?: boolean;
+  version?: boolean;
+}
+
+const VALUE_FLAGS: Record<string, keyof Flags> = {
+  '-H': 'hosts', '--host': 'hosts', '--data-root': 'dataRoot', '--exec-root': 'execRoot',
+  '-p': 'pidfile', '--pidfile': 'pidfile', '-l': 'logLevel', '--log-level': 'logLevel',
+  '--config-file': 'configFile', '--default-runtime': 'defaultRuntime',
+};
+
+export function parseFlags(argv: string[]): Flags {
+  const f: Flags = {};
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i]!;
+    let value: string | undefined;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('-') && eq !== -1) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    if (arg === '-h' || arg === '--help') f.help = true;
+    else if (arg === '-v' || arg === '--version') f.version = true;
+    else if (arg in VALUE_FLAGS) {
+      if (value === undefined) {
+        value = argv[++i];
+        if (value === undefined) throw new ConfigError(`flag needs an argument: ${arg}`);
+      }
+      const key = VALUE_FLAGS[arg]!;
+      if (key === 'hosts') (f.hosts ??= []).push(value);
+      else (f as Record<string, unknown>)[key] = value;
+    } else throw new ConfigError(`unknown flag: ${arg}`);
+  }
+  return f;
+}
+
+function fromFile(path: string, explicit: boolean): Partial<DaemonConfig> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (!explicit && (err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError(`unable to read config file ${path}: ${(err as Error).message}`);
+  }
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`unable to parse config file ${path}: ${(err as Error).message}`);
+  }
+  const out: Partial<DaemonConfig> = {};
+  const str = (k: string): string | undefined => {
+    const v = j[k];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw new ConfigError(`invalid value for "${k}" in ${path}: expected a string`);
+    return v;
+  };
+  if (j.hosts !== undefined) {
+    if (!Array.isArray(j.hosts) || !j.hosts.every((h) => typeof h === 'string')) throw new ConfigError(`invalid value for "hosts" in ${path}`);
+    out.hosts = j.hosts as string[];
+  }
+  const dr = str('data-root'); if (dr) out.dataRoot = dr;
+  const er = str('exec-root'); if (er) out.execRoot = er;
+  const pf = str('pidfile'); if (pf) out.pidfile = pf;
+  const ll = str('log-level'); if (ll) out.logLevel = ll as LogLevel;
+  const rt = str('default-runtime'); if (rt) out.defaultRuntime = rt as DaemonConfig['defaultRuntime'];
+  if (j['log-opts'] !== undefined) {
+    const lo = j['log-opts'];
+    if (typeof lo !== 'object' || lo === null || Object.values(lo).some((v) => typeof v !== 'string')) {
+      throw new ConfigError(`invalid value for "log-opts" in ${path}: expected an object of strings`);
+    }
+    out.logOpts = lo as Record<string, string>;
+  }
+  return out;
+}
+
+/** Merges defaults, daemon.json and flags. Throws ConfigError with a message for the user. */
+export function loadConfig(argv: string[]): { config: DaemonConfig; help: boolean; version: boolean } {
+  const flags = parseFlags(argv);
+  const configFile = flags.configFile ?? DEFAULTS.configFile;
+  const file = fromFile(configFile, flags.configFile !== undefined);
+  const merged: DaemonConfig = { ...DEFAULTS, ...file, configFile };
+  if (flags.hosts) merged.hosts = flags.hosts;
+  if (flags.dataRoot) merged.dataRoot = flags.dataRoot;
+  if (flags.execRoot) {
+    merged.execRoot = flags.execRoot;
+    if (!flags.pidfile && !file.pidfile) merged.pidfile = `${flags.execRoot}/berthd.pid`;
+  }
+  if (flags.pidfile) merged.pidfile = flags.pidfile;
+  if (flags.logLevel) merged.logLevel = flags.logLevel as LogLevel;
+  if (flags.defaultRuntime) merged.defaultRuntime = flags.defaultRuntime as DaemonConfig['defaultRuntime'];
+  if (!isLogLevel(merged.logLevel)) throw new ConfigError(`unable to parse logging level: ${merged.logLevel}`);
+  if (merged.defaultRuntime !== 'runc' && merged.defaultRuntime !== 'crun') {
+    throw new ConfigError(`unknown runtime "${merged.defaultRuntime}": berth supports runc and crun`);
+  }
+  for (const h of merged.hosts) {
+    if (!h.startsWith('unix://')) throw new ConfigError(`unsupported host ${h}: berthd listens on unix:// sockets`);
+  }
+  return { config: merged, help: flags.help ?? false, version: flags.version ?? false };
+}

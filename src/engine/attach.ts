@@ -1,0 +1,76 @@
+/**
+ * Attach: optional replay of the log (`logs=1`), then live output and stdin through the
+ * container's conmon attach socket. A client may attach before start (docker run, start -a):
+ * the connection is then made after the runtime created the container and before its
+ * process starts, so no output is lost.
+ */
+import type { Logger } from '../core/index.js';
+import type { AttachConnection, ContainerRuntime } from '../runtime/types.js';
+import type { ClientStream } from './client-stream.js';
+import type { Containers } from './containers.js';
+import type { ContainerRecord } from './record.js';
+import type { LogEntry, ReadLogsOptions } from './logs-types.js';
+
+export interface AttachOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  logs: boolean;
+  stream: boolean;
+}
+
+export async function attachContainer(
+  deps: {
+    containers: Containers; runtime: ContainerRuntime; logger: Logger;
+    readLogs: (rec: ContainerRecord, opts: ReadLogsOptions) => AsyncIterable<LogEntry>;
+  },
+  rec: ContainerRecord,
+  opts: AttachOptions,
+  client: ClientStream,
+): Promise<void> {
+  const { containers, runtime } = deps;
+  let closed = false;
+  client.onClose(() => (closed = true));
+  if (opts.logs) {
+    for await (const e of deps.readLogs(rec, { stdout: opts.stdout, stderr: opts.stderr })) {
+      if (closed) return;
+      client.write(e.stream === 'stdout' ? 1 : 2, e.data);
+    }
+  }
+  if (!opts.stream) return client.end();
+
+  // stdin that arrives before the conmon connection exists is held, then forwarded in order
+  const pendingInput: Buffer[] = [];
+  let inputEnded = false;
+  let conn: AttachConnection | undefined;
+  if (opts.stdin) {
+    client.onInput((d) => (conn ? conn.write(d) : pendingInput.push(d)));
+    client.onInputEnd(() => {
+      inputEnded = true;
+      if (conn && rec.config.StdinOnce) conn.closeStdin();
+    });
+  }
+  const wire = (c: AttachConnection): void => {
+    conn = c;
+    c.onData((stream, data) => {
+      if ((stream === 1 && opts.stdout) || (stream === 2 && opts.stderr)) client.write(stream, data);
+    });
+    c.onClose(() => client.end());
+    client.onClose(() => c.close());
+    for (const d of pendingInput.splice(0)) c.write(d);
+    if (inputEnded && rec.config.StdinOnce) c.closeStdin();
+    // safety net: end the stream shortly after the container exits, should conmon keep it open
+    void containers.lifecycle.next('exit', rec.id).then(() => setTimeout(() => client.end(), 1000).unref(), () => {});
+  };
+
+  if (containers.isRunning(rec)) {
+    wire(await runtime.attach(rec.id));
+    return;
+  }
+  const unregister = containers.onBeforeStart(rec.id, async () => {
+    if (closed) return;
+    wire(await runtime.attach(rec.id));
+  });
+  client.onClose(unregister);
+  void containers.lifecycle.next('removed', rec.id).then(() => client.end(), () => {});
+}

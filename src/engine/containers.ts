@@ -1,0 +1,356 @@
+/**
+ * Container lifecycle use cases: create, start, stop, kill, restart, remove, wait, rename,
+ * and the handling of exits. Operations that change a container's state run under its lock;
+ * waiting for an exit never holds it.
+ */
+import { mkdir } from 'node:fs/promises';
+import {
+  conflict, EngineError, errorMessage, internal, invalidArgument, newId, notModified, randomName,
+  shortId, VALID_NAME, type Logger,
+} from '../core/index.js';
+import type { ContainerCreateBody, HostConfig, WaitResponse } from '../protocol/index.js';
+import type { ImageService } from '../image/types.js';
+import type { ContainerPlan, ContainerRuntime, ExitStatus } from '../runtime/types.js';
+import { commandOf, mergeConfig } from './config-merge.js';
+import { writeEtcFiles } from './etc-files.js';
+import { startFailureExitCode, parseSignal } from './exit-codes.js';
+import { resolveMounts } from './mounts.js';
+import { KeyedMutex } from './mutex.js';
+import { initialState, type ContainerRecord } from './record.js';
+import type { ContainerStore } from './store.js';
+import { Lifecycle } from './waiters.js';
+
+export interface ContainerDeps {
+  store: ContainerStore;
+  images: ImageService;
+  runtime: ContainerRuntime;
+  logger: Logger;
+  /** Checks a LogConfig's options (throws 400 on bad ones). */
+  validateLogOpts: (opts: Record<string, string>) => void;
+}
+
+/** Hooks run after the runtime created the container and before its process starts. */
+type BeforeStartHook = () => Promise<void>;
+
+const RUNNING = new Set(['running', 'paused', 'restarting']);
+
+export class Containers {
+  readonly lifecycle = new Lifecycle();
+  readonly mutex = new KeyedMutex();
+  private readonly beforeStart = new Map<string, Set<BeforeStartHook>>();
+  private readonly exitWatch = new Map<string, () => void>();
+
+  constructor(private readonly d: ContainerDeps) {}
+
+  isRunning(rec: ContainerRecord): boolean {
+    return RUNNING.has(rec.state.status);
+  }
+
+  /** POST /containers/create */
+  async create(body: ContainerCreateBody, name?: string): Promise<{ Id: string; Warnings: string[] }> {
+    const warnings: string[] = [];
+    if (name !== undefined && name !== '') {
+      if (!VALID_NAME.test(name)) {
+        throw invalidArgument(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      }
+      name = name.replace(/^\//, '');
+      this.d.store.checkName(name);
+    }
+    if (!body.Image) throw invalidArgument('config cannot be empty in order to create a container');
+    const image = await this.d.images.get(body.Image);
+    const hostConfig: HostConfig = { ...(body.HostConfig ?? {}) };
+    const mode = hostConfig.NetworkMode ?? '';
+    if (!['', 'default', 'bridge', 'none', 'host'].includes(mode)) {
+      throw new EngineError('not-found', `network ${mode} not found`);
+    }
+    if (mode === '' || mode === 'default' || mode === 'bridge') {
+      this.d.logger.info('bridge networking is not available yet; the container gets loopback only', { network: mode || 'default' });
+    }
+    hostConfig.NetworkMode = mode === '' ? 'bridge' : mode;
+    const logCfg = hostConfig.LogConfig ?? {};
+    this.d.validateLogOpts(logCfg.Config ?? {});
+    hostConfig.LogConfig = { Type: logCfg.Type || 'json-file', Config: logCfg.Config ?? {} };
+    const mounts = await resolveMounts(hostConfig);
+    const config = mergeConfig(body, image.config.config, body.Image);
+    const { path, args } = commandOf(config);
+    const id = newId();
+    if (!config.Hostname) config.Hostname = mode === 'host' ? (await import('node:os')).hostname() : shortId(id);
+    const rec: ContainerRecord = {
+      id, name: name || this.uniqueName(), created: new Date().toISOString(), path, args, config, hostConfig,
+      image: image.id, state: initialState(), restartCount: 0, mounts: mounts.points, hasBeenStarted: false,
+    };
+    await mkdir(this.d.store.paths(id).dir, { recursive: true });
+    await this.d.store.add(rec);
+    this.d.logger.info('container created', { container: id, name: rec.name, image: image.id });
+    return { Id: id, Warnings: warnings };
+  }
+
+  private uniqueName(): string {
+    for (;;) {
+      const n = randomName();
+      if (!this.d.store.find(n)) return n;
+    }
+  }
+
+  /** Registers work to do between runtime create and process start (attach before start). */
+  onBeforeStart(id: string, hook: BeforeStartHook): () => void {
+    let set = this.beforeStart.get(id);
+    if (!set) this.beforeStart.set(id, (set = new Set()));
+    set.add(hook);
+    return () => set!.delete(hook);
+  }
+
+  /** POST /containers/{id}/start. 304 when already running. */
+  async start(ref: string): Promise<void> {
+    const rec = this.d.store.get(ref);
+    await this.mutex.run(rec.id, async () => {
+      if (this.isRunning(rec)) throw notModified();
+      if (rec.state.status === 'removing' || rec.state.status === 'dead') {
+        throw conflict(`cannot start container ${rec.id}: container is marked for removal or dead`);
+      }
+      try {
+        await this.startLocked(rec);
+      } catch (err) {
+        const msg = errorMessage(err);
+        rec.state = { ...rec.state, exitCode: startFailureExitCode(msg), error: msg };
+        await this.d.store.save(rec).catch(() => {});
+        if (rec.hostConfig.AutoRemove) void this.removeLater(rec);
+        throw err instanceof EngineError ? err : internal(msg, err);
+      }
+    });
+  }
+
+  private async startLocked(rec: ContainerRecord): Promise<void> {
+    const image = await this.d.images.get(rec.image);
+    const paths = this.d.store.paths(rec.id);
+    const mounts = await resolveMounts(rec.hostConfig);
+    const hostNetwork = rec.hostConfig.NetworkMode === 'host';
+    await writeEtcFiles(paths, {
+      hostname: rec.config.Hostname ?? shortId(rec.id), domainname: rec.config.Domainname ?? '', hostNetwork,
+      ...(rec.hostConfig.ExtraHosts ? { extraHosts: rec.hostConfig.ExtraHosts } : {}),
+      ...(rec.hostConfig.Dns ? { dns: rec.hostConfig.Dns } : {}),
+    });
+    const size = rec.hostConfig.ConsoleSize;
+    const plan: ContainerPlan = {
+      id: rec.id,
+      bundleDir: paths.bundleDir,
+      lowerDirs: this.d.images.layerDirs(image),
+      upperDir: paths.upperDir,
+      workDir: paths.workDir,
+      logPath: paths.logPath,
+      hostnamePath: paths.hostnamePath,
+      hostsPath: paths.hostsPath,
+      resolvConfPath: paths.resolvConfPath,
+      process: {
+        args: [rec.path, ...rec.args],
+        env: rec.config.Env ?? [],
+        cwd: rec.config.WorkingDir || '/',
+        user: rec.config.User ?? '',
+        tty: rec.config.Tty ?? false,
+        openStdin: rec.config.OpenStdin ?? false,
+        ...(size && size[0] > 0 && size[1] > 0 ? { consoleSize: [size[0], size[1]] as [number, number] } : {}),
+      },
+      hostname: rec.config.Hostname ?? shortId(rec.id),
+      domainname: rec.config.Domainname ?? '',
+      mounts: mounts.requests,
+      readonlyRootfs: rec.hostConfig.ReadonlyRootfs ?? false,
+      init: rec.hostConfig.Init ?? false,
+      network: { mode: hostNetwork ? 'host' : 'none' },
+    };
+    const created = await this.d.runtime.create(plan);
+    try {
+      for (const hook of this.beforeStart.get(rec.id) ?? []) await hook().catch((err) => {
+        this.d.logger.warn('attach before start failed', { container: rec.id, err });
+      });
+      this.beforeStart.delete(rec.id);
+      this.watchExit(rec.id);
+      await this.d.runtime.start(rec.id);
+    } catch (err) {
+      this.unwatchExit(rec.id);
+      await this.d.runtime.cleanup(rec.id).catch(() => {});
+      throw err;
+    }
+    rec.state = {
+      ...initialState(), status: 'running', pid: created.pid, startedAt: new Date().toISOString(),
+      finishedAt: rec.state.finishedAt,
+    };
+    rec.hasBeenStarted = true;
+    await this.d.store.save(rec);
+    this.lifecycle.emit('started', rec.id);
+    this.d.logger.info('container started', { container: rec.id, pid: created.pid });
+  }
+
+  /** Subscribes to the runtime's exit notice for a container (idempotent). */
+  watchExit(id: string): void {
+    if (this.exitWatch.has(id)) return;
+    this.exitWatch.set(id, this.d.runtime.onExit(id, (st) => void this.handleExit(id, st)));
+  }
+
+  private unwatchExit(id: string): void {
+    this.exitWatch.get(id)?.();
+    this.exitWatch.delete(id);
+  }
+
+  /** Records an exit: state, exit code, runtime cleanup; then wakes waiters and auto-removes. */
+  async handleExit(id: string, st: ExitStatus): Promise<void> {
+    const rec = this.d.store.find(id);
+    if (!rec) return;
+    let handled = false;
+    await this.mutex.run(id, async () => {
+      if (!this.isRunning(rec)) return;
+      this.unwatchExit(id);
+      rec.state = {
+        ...rec.state, status: 'exited', pid: 0, exitCode: st.exitCode, oomKilled: st.oomKilled,
+        finishedAt: st.finishedAt.toISOString(),
+      };
+      await this.d.runtime.cleanup(id).catch((err) => this.d.logger.warn('runtime cleanup failed', { container: id, err }));
+      await this.d.store.save(rec);
+      handled = true;
+    });
+    if (!handled) return;
+    this.d.logger.info('container exited', { container: id, exitCode: st.exitCode });
+    this.lifecycle.emit('exit', id, st.exitCode);
+    if (rec.hostConfig.AutoRemove) await this.removeLater(rec);
+  }
+
+  private async removeLater(rec: ContainerRecord): Promise<void> {
+    await this.remove(rec.id, { force: true }).catch((err) => {
+      this.d.logger.warn('auto-remove failed', { container: rec.id, err });
+    });
+  }
+
+  /** POST /containers/{id}/kill */
+  async kill(ref: string, signal = 'KILL'): Promise<void> {
+    const rec = this.d.store.get(ref);
+    const num = parseSignal(signal);
+    if (num === undefined) throw invalidArgument(`Invalid signal: ${signal}`);
+    if (!this.isRunning(rec)) {
+      throw conflict(`Cannot kill container: ${ref}: container ${rec.id} is not running`);
+    }
+    await this.d.runtime.kill(rec.id, num);
+  }
+
+  /**
+   * POST /containers/{id}/stop: the stop signal, then SIGKILL after the timeout.
+   * 304 when not running.
+   */
+  async stop(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.d.store.get(ref);
+    if (!this.isRunning(rec)) throw notModified();
+    await this.stopRunning(rec, opts);
+  }
+
+  private async stopRunning(rec: ContainerRecord, opts: { timeout?: number; signal?: string }): Promise<void> {
+    const sigName = opts.signal || rec.config.StopSignal || 'SIGTERM';
+    const sig = parseSignal(sigName);
+    if (sig === undefined) throw invalidArgument(`Invalid signal: ${sigName}`);
+    const timeout = opts.timeout ?? rec.config.StopTimeout ?? 10;
+    const exited = this.lifecycle.next('exit', rec.id);
+    if (!this.isRunning(rec)) return;
+    await this.d.runtime.kill(rec.id, sig).catch(() => {});
+    if (timeout >= 0) {
+      const timer = new Promise<'timeout'>((r) => setTimeout(r, timeout * 1000, 'timeout').unref());
+      if ((await Promise.race([exited, timer])) !== 'timeout') return;
+      this.d.logger.info('container did not stop in time; killing it', { container: rec.id, timeout });
+    }
+    if (!this.isRunning(rec)) return;
+    await this.d.runtime.kill(rec.id, 9).catch(() => {});
+    await this.exitOrPoll(rec, exited);
+  }
+
+  /** Waits for the exit event; if the watcher missed it, asks the runtime directly. */
+  private async exitOrPoll(rec: ContainerRecord, exited: Promise<number>): Promise<void> {
+    for (;;) {
+      const t = new Promise<'tick'>((r) => setTimeout(r, 2000, 'tick').unref());
+      if ((await Promise.race([exited, t])) !== 'tick' || !this.isRunning(rec)) return;
+      const st = await this.d.runtime.exitStatus(rec.id);
+      if (st) await this.handleExit(rec.id, st);
+      else if (!(await this.d.runtime.isMonitorAlive(rec.id))) {
+        await this.handleExit(rec.id, { exitCode: 137, finishedAt: new Date(), oomKilled: false });
+      }
+    }
+  }
+
+  /** POST /containers/{id}/restart */
+  async restart(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.d.store.get(ref);
+    if (this.isRunning(rec)) await this.stopRunning(rec, opts);
+    await this.start(rec.id);
+    rec.restartCount = 0;
+  }
+
+  /** DELETE /containers/{id}. Running containers need force (409 otherwise). */
+  async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
+    const rec = this.d.store.get(ref);
+    if (this.isRunning(rec)) {
+      if (!opts.force) {
+        throw conflict(`cannot remove container "/${rec.name}": container is ${rec.state.status}: stop the container before removing or force remove`);
+      }
+      const exited = this.lifecycle.next('exit', rec.id);
+      await this.d.runtime.kill(rec.id, 9).catch(() => {});
+      await this.exitOrPoll(rec, exited);
+    }
+    await this.mutex.run(rec.id, async () => {
+      if (!this.d.store.find(rec.id)) return;
+      if (this.isRunning(rec)) throw conflict(`cannot remove container "/${rec.name}": container is running`);
+      rec.state.status = 'removing';
+      this.unwatchExit(rec.id);
+      await this.d.runtime.cleanup(rec.id).catch((err) => this.d.logger.warn('runtime cleanup failed', { container: rec.id, err }));
+      await this.d.store.delete(rec);
+    });
+    this.beforeStart.delete(rec.id);
+    this.d.logger.info('container removed', { container: rec.id });
+    this.lifecycle.emit('removed', rec.id, rec.state.exitCode);
+  }
+
+  /**
+   * POST /containers/{id}/wait. Resolves when the condition is met. `onReady` is called once the
+   * waiter is registered, so the API can flush headers before the container starts.
+   */
+  async wait(ref: string, condition: string, signal?: AbortSignal, onReady?: () => void): Promise<WaitResponse> {
+    const rec = this.d.store.get(ref);
+    const cond = condition || 'not-running';
+    if (!['not-running', 'next-exit', 'removed'].includes(cond)) {
+      throw invalidArgument(`invalid condition: "${condition}"`);
+    }
+    let pending: Promise<number>;
+    if (cond === 'removed') pending = this.lifecycle.next('removed', rec.id, signal);
+    else if (cond === 'next-exit' || this.isRunning(rec)) pending = this.lifecycle.next('exit', rec.id, signal);
+    else pending = Promise.resolve(rec.state.exitCode);
+    onReady?.();
+    const code = await pending;
+    const err = rec.state.error;
+    return { StatusCode: code, Error: err && cond !== 'removed' ? { Message: err } : null };
+  }
+
+  /** POST /containers/{id}/rename */
+  async rename(ref: string, newName: string): Promise<void> {
+    const rec = this.d.store.get(ref);
+    if (!newName) throw invalidArgument('Neither old nor new names may be empty');
+    const name = newName.replace(/^\//, '');
+    if (!VALID_NAME.test(name)) throw invalidArgument(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if (name === rec.name) throw invalidArgument(`Renaming a container with the same name as its current name`);
+    await this.mutex.run(rec.id, () => this.d.store.rename(rec, name));
+  }
+
+  /** POST /containers/prune: removes every container that is not running. */
+  async prune(keep: (rec: ContainerRecord) => boolean = () => false): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
+    const deleted: string[] = [];
+    for (const rec of this.d.store.all()) {
+      if (this.isRunning(rec) || keep(rec)) continue;
+      try {
+        await this.remove(rec.id);
+        deleted.push(rec.id);
+      } catch (err) {
+        this.d.logger.warn('prune: could not remove container', { container: rec.id, err });
+      }
+    }
+    return { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: 0 };
+  }
+
+  /** Stops watching exits (daemon shutdown); containers keep running under conmon. */
+  close(): void {
+    for (const unsub of this.exitWatch.values()) unsub();
+    this.exitWatch.clear();
+  }
+}

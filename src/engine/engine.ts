@@ -1,0 +1,171 @@
+/**
+ * The engine: container use cases wired to the image service and the runtime.
+ * The API calls only this.
+ */
+import { invalidArgument, conflict, type Logger } from '../core/index.js';
+import type { ContainerInspect, ContainerSummary } from '../protocol/index.js';
+import type { ImageService } from '../image/types.js';
+import type { ContainerRuntime } from '../runtime/types.js';
+import { adoptContainers } from './adopt.js';
+import { attachContainer, type AttachOptions } from './attach.js';
+import type { ClientStream } from './client-stream.js';
+import { Containers } from './containers.js';
+import { Execs } from './execs.js';
+import { listContainers, type ListOptions } from './list.js';
+import { parseLogOpts, readLogs, rotateIfNeeded, DEFAULT_LOG_ROTATION } from './logs/index.js';
+import type { LogEntry, LogRotation, ReadLogsOptions } from './logs-types.js';
+import type { ContainerRecord } from './record.js';
+import { ContainerStore } from './store.js';
+import { toInspect, toSummary } from './views.js';
+
+export interface EngineOptions {
+  /** data-root/containers */
+  containersDir: string;
+  /** exec-root/containers */
+  bundlesDir: string;
+  images: ImageService;
+  runtime: ContainerRuntime;
+  logger: Logger;
+  /** daemon.json `log-opts`: defaults for every container. */
+  logOpts?: Record<string, string>;
+  /** How often running containers' logs are checked for rotation (ms). */
+  rotateEveryMs?: number;
+}
+
+export class Engine {
+  readonly store: ContainerStore;
+  readonly containers: Containers;
+  readonly execs: Execs;
+  private readonly logDefaults: LogRotation;
+  private rotateTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: EngineOptions) {
+    this.store = new ContainerStore(o.containersDir, o.bundlesDir, o.logger);
+    this.logDefaults = parseLogOpts(o.logOpts ?? {}, DEFAULT_LOG_ROTATION);
+    this.containers = new Containers({
+      store: this.store, images: o.images, runtime: o.runtime, logger: o.logger,
+      validateLogOpts: (opts) => void parseLogOpts(opts, this.logDefaults),
+    });
+    this.execs = new Execs({ store: this.store, containers: this.containers, runtime: o.runtime, logger: o.logger });
+  }
+
+  /** Loads records, re-adopts live containers, starts log rotation. */
+  async init(): Promise<void> {
+    await this.store.load();
+    const counts = await adoptContainers({
+      store: this.store, runtime: this.o.runtime, containers: this.containers, logger: this.o.logger,
+    });
+    this.o.logger.info('containers restored', { ...counts, total: this.store.all().length });
+    this.rotateTimer = setInterval(() => void this.rotateLogs(), this.o.rotateEveryMs ?? 1000);
+    this.rotateTimer.unref();
+  }
+
+  close(): void {
+    if (this.rotateTimer) clearInterval(this.rotateTimer);
+    this.containers.close();
+  }
+
+  rotationOf(rec: ContainerRecord): LogRotation {
+    return parseLogOpts(rec.hostConfig.LogConfig?.Config ?? {}, this.logDefaults);
+  }
+
+  private async rotateLogs(): Promise<void> {
+    for (const rec of this.store.all()) {
+      if (!this.containers.isRunning(rec)) continue;
+      const logPath = this.store.paths(rec.id).logPath;
+      try {
+        await rotateIfNeeded(logPath, this.rotationOf(rec), () => this.o.runtime.reopenLog(rec.id));
+      } catch (err) {
+        this.o.logger.warn('log rotation failed', { container: rec.id, err });
+      }
+    }
+  }
+
+  /** GET /containers/json */
+  async list(opts: ListOptions): Promise<ContainerSummary[]> {
+    const images = this.o.images;
+    const ancestorCache = new Map<string, Set<string> | undefined>();
+    for (const ref of opts.filters?.ancestor ?? []) {
+      const img = await images.get(ref).catch(() => undefined);
+      ancestorCache.set(ref, img ? new Set([img.id]) : undefined);
+    }
+    const recs = listContainers(this.store.all(), opts, {
+      ancestorIds: (ref) => ancestorCache.get(ref),
+      find: (ref) => this.store.find(ref),
+    });
+    const names = new Map<string, string>();
+    for (const rec of recs) {
+      if (!names.has(rec.config.Image ?? '')) {
+        // Docker shows the name the container was created with while it still names the same image
+        const img = await images.get(rec.config.Image ?? '').catch(() => undefined);
+        names.set(rec.config.Image ?? '', img?.id === rec.image ? (rec.config.Image ?? rec.image) : rec.image);
+      }
+    }
+    return recs.map((rec) => {
+      const n = names.get(rec.config.Image ?? '') ?? rec.image;
+      return toSummary(rec, n === rec.image ? rec.image : n);
+    });
+  }
+
+  /** GET /containers/{id}/json */
+  async inspect(ref: string): Promise<ContainerInspect> {
+    const rec = this.store.get(ref);
+    const image = await this.o.images.get(rec.image).catch(() => undefined);
+    const lower = image ? this.o.images.layerDirs(image) : [];
+    return toInspect(rec, this.store.paths(rec.id), lower, this.execs.idsFor(rec.id));
+  }
+
+  /** Log entries of a container; with follow, until it stops or the signal aborts. */
+  logs(ref: string, opts: Omit<ReadLogsOptions, 'stopped'>): { tty: boolean; entries: AsyncIterable<LogEntry> } {
+    const rec = this.store.get(ref);
+    return { tty: rec.config.Tty ?? false, entries: this.readLogs(rec, opts) };
+  }
+
+  private readLogs(rec: ContainerRecord, opts: ReadLogsOptions): AsyncIterable<LogEntry> {
+    const logPath = this.store.paths(rec.id).logPath;
+    const full: ReadLogsOptions = { ...opts };
+    if (opts.follow) {
+      const ac = new AbortController();
+      full.stopped = this.containers.isRunning(rec)
+        ? this.containers.lifecycle.next('exit', rec.id, opts.signal ?? ac.signal).then(() => {}, () => {})
+        : Promise.resolve();
+    }
+    return readLogs({ logPath, maxFile: this.rotationOf(rec).maxFile }, full);
+  }
+
+  /** Hijacked attach; see attachContainer. */
+  async attach(ref: string, opts: AttachOptions, client: ClientStream): Promise<void> {
+    const rec = this.store.get(ref);
+    if (rec.state.status === 'paused') throw conflict('You cannot attach to a paused container, unpause it first');
+    await attachContainer({
+      containers: this.containers, runtime: this.o.runtime, logger: this.o.logger,
+      readLogs: (r, o) => this.readLogs(r, o),
+    }, rec, opts, client);
+  }
+
+  /** Whether the container has a TTY (the API frames output only without one). */
+  hasTty(ref: string): boolean {
+    return this.store.get(ref).config.Tty ?? false;
+  }
+
+  /** GET /containers/{id}/top */
+  async top(ref: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }> {
+    const rec = this.store.get(ref);
+    if (!this.containers.isRunning(rec)) throw conflict(`Container ${rec.id} is not running`);
+    if (psArgs && /[;&|`$]/.test(psArgs)) throw invalidArgument(`invalid ps arguments: ${psArgs}`);
+    return this.o.runtime.top(rec.id, psArgs);
+  }
+
+  /** DELETE /containers/{id} */
+  async remove(ref: string, opts: { force?: boolean }): Promise<void> {
+    const rec = this.store.get(ref);
+    await this.containers.remove(rec.id, opts);
+    this.execs.forget(rec.id);
+  }
+
+  /** The id of a container that uses the image, for image removal checks. */
+  imageUser(imageId: string): { id: string; running: boolean } | undefined {
+    const rec = this.store.all().find((r) => r.image === imageId);
+    return rec ? { id: rec.id, running: this.containers.isRunning(rec) } : undefined;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The container record: what berth keeps about a container, persisted as JSON in
+ * data-root/containers/<id>/container.json (written atomically on every change).
+ */
+import type { ContainerConfig, HostConfig, ContainerStatus } from '../protocol/index.js';
+
+export interface ContainerStateRecord {
+  status: ContainerStatus;
+  pid: number;
+  exitCode: number;
+  error: string;
+  oomKilled: boolean;
+  /** RFC 3339, or Go's zero time when never started / never finished. */
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface MountPointRecord {
+  type: 'bind' | 'tmpfs' | 'volume';
+  source: string;
+  destination: string;
+  rw: boolean;
+  mode: string;
+  propagation: string;
+}
+
+export interface ContainerRecord {
+  id: string;
+  /** Without the leading slash. */
+  name: string;
+  created: string;
+  /** Entrypoint + Cmd split into Path and Args, as Docker reports them. */
+  path: string;
+  args: string[];
+  /** The effective config: the image's merged with the request's. */
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  /** Image id (sha256:…). */
+  image: string;
+  state: ContainerStateRecord;
+  restartCount: number;
+  mounts: MountPointRecord[];
+  /** True once the container has been started at least once. */
+  hasBeenStarted: boolean;
+}
+
+/** Go's zero time as Docker prints it for unset timestamps. */
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export function initialState(): ContainerStateRecord {
+  return {
+    status: 'created', pid: 0, exitCode: 0, error: '', oomKilled: false,
+    startedAt: ZERO_TIME, finishedAt: ZERO_TIME,
+  };
+}

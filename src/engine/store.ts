@@ -1,0 +1,111 @@
+/**
+ * Container records on disk (data-root/containers/<id>/container.json) and in memory,
+ * with the name index. Every change is persisted atomically before it is visible.
+ */
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { atomicWriteJson, conflict, invalidArgument, notFound, type Logger } from '../core/index.js';
+import type { ContainerRecord } from './record.js';
+import type { ContainerPaths } from './views.js';
+
+export class ContainerStore {
+  private readonly byId = new Map<string, ContainerRecord>();
+  private readonly byName = new Map<string, string>();
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly execDir: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Loads every record; unreadable ones are logged and skipped (their directory is kept). */
+  async load(): Promise<void> {
+    await mkdir(this.dataDir, { recursive: true });
+    for (const id of await readdir(this.dataDir)) {
+      try {
+        const rec = JSON.parse(await readFile(join(this.dataDir, id, 'container.json'), 'utf8')) as ContainerRecord;
+        this.byId.set(rec.id, rec);
+        this.byName.set(rec.name, rec.id);
+      } catch (err) {
+        this.log.warn('skipping unreadable container record', { container: id, err });
+      }
+    }
+  }
+
+  paths(id: string): ContainerPaths {
+    const dir = join(this.dataDir, id);
+    return {
+      dir,
+      logPath: join(dir, 'ctr.log'),
+      hostnamePath: join(dir, 'hostname'),
+      hostsPath: join(dir, 'hosts'),
+      resolvConfPath: join(dir, 'resolv.conf'),
+      upperDir: join(dir, 'upper'),
+      workDir: join(dir, 'work'),
+      bundleDir: join(this.execDir, id),
+    };
+  }
+
+  all(): ContainerRecord[] {
+    return [...this.byId.values()];
+  }
+
+  /** Finds by full id, name (with or without '/'), or unique id prefix, as Docker does. */
+  find(ref: string): ContainerRecord | undefined {
+    const exact = this.byId.get(ref);
+    if (exact) return exact;
+    const byName = this.byName.get(ref.startsWith('/') ? ref.slice(1) : ref);
+    if (byName) return this.byId.get(byName);
+    if (!/^[a-f0-9]+$/.test(ref)) return undefined;
+    const matches = [...this.byId.keys()].filter((id) => id.startsWith(ref));
+    if (matches.length > 1) throw invalidArgument(`multiple IDs found with provided prefix: ${ref}`);
+    return matches[0] ? this.byId.get(matches[0]) : undefined;
+  }
+
+  /** Like find, but throws 404 "No such container: REF". */
+  get(ref: string): ContainerRecord {
+    const rec = this.find(ref);
+    if (!rec) throw notFound(`No such container: ${ref}`);
+    return rec;
+  }
+
+  /** Throws Docker's 409 if the name is taken by another container. */
+  checkName(name: string, exceptId?: string): void {
+    const owner = this.byName.get(name);
+    if (owner && owner !== exceptId) {
+      throw conflict(`Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+  }
+
+  async add(rec: ContainerRecord): Promise<void> {
+    this.checkName(rec.name);
+    this.byName.set(rec.name, rec.id);
+    this.byId.set(rec.id, rec);
+    try {
+      await this.save(rec);
+    } catch (err) {
+      this.byId.delete(rec.id);
+      this.byName.delete(rec.name);
+      throw err;
+    }
+  }
+
+  async save(rec: ContainerRecord): Promise<void> {
+    await atomicWriteJson(join(this.dataDir, rec.id, 'container.json'), rec);
+  }
+
+  async rename(rec: ContainerRecord, name: string): Promise<void> {
+    this.checkName(name, rec.id);
+    this.byName.delete(rec.name);
+    rec.name = name;
+    this.byName.set(name, rec.id);
+    await this.save(rec);
+  }
+
+  /** Removes the record and the container's directory (upper dir, logs). */
+  async delete(rec: ContainerRecord): Promise<void> {
+    this.byId.delete(rec.id);
+    if (this.byName.get(rec.name) === rec.id) this.byName.delete(rec.name);
+    await rm(join(this.dataDir, rec.id), { recursive: true, force: true });
+  }
+}
