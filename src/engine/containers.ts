@@ -148,6 +148,7 @@ export class Containers {
         user: rec.config.User ?? '',
         tty: rec.config.Tty ?? false,
         openStdin: rec.config.OpenStdin ?? false,
+        stdinOnce: rec.config.StdinOnce ?? false,
         ...(size && size[0] > 0 && size[1] > 0 ? { consoleSize: [size[0], size[1]] as [number, number] } : {}),
       },
       hostname: rec.config.Hostname ?? shortId(rec.id),

@@ -165,7 +165,8 @@ export class Engine {
 
   /** The id of a container that uses the image, for image removal checks. */
   imageUser(imageId: string): { id: string; running: boolean } | undefined {
-    const rec = this.store.all().find((r) => r.image === imageId);
+    const users = this.store.all().filter((r) => r.image === imageId);
+    const rec = users.find((r) => this.containers.isRunning(r)) ?? users[0];
     return rec ? { id: rec.id, running: this.containers.isRunning(rec) } : undefined;
   }
 }

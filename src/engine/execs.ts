@@ -73,6 +73,7 @@ export class Execs {
       tty: b.Tty ?? false,
       openStdin: (b.AttachStdin ?? false) && client !== undefined,
       privileged: b.Privileged ?? false,
+      ...(client === undefined ? { detach: true } : {}),
     });
     e.running = true;
     e.pid = proc.pid;

@@ -44,8 +44,9 @@ function mountPoint(m: MountPointRecord): MountPoint {
 }
 
 function commandLine(rec: ContainerRecord): string {
-  const quote = (a: string): string => (/[\s"'\\]/.test(a) || a === '' ? JSON.stringify(a) : a);
-  return [rec.path, ...rec.args].map(quote).join(' ');
+  // moby daemon/list.go: arguments with a space are wrapped in single quotes
+  if (rec.args.length === 0) return rec.path;
+  return `${rec.path} ${rec.args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
 }
 
 function networkMode(rec: ContainerRecord): string {

@@ -33,6 +33,11 @@ export interface ContainerPlan {
     user: string;
     tty: boolean;
     openStdin: boolean;
+    /**
+     * Docker's StdinOnce: close the container's stdin when the attached client closes its side
+     * (AttachConnection.closeStdin / close). When false, stdin stays open across attaches.
+     */
+    stdinOnce?: boolean;
     consoleSize?: [number, number];
   };
   hostname: string;
@@ -79,6 +84,8 @@ export interface ExecSpec {
   tty: boolean;
   openStdin: boolean;
   privileged?: boolean;
+  /** `docker exec -d`: no stdio at all (stdout/stderr are empty streams). */
+  detach?: boolean;
 }
 
 /** A process started in a running container. */
@@ -121,4 +128,6 @@ export interface ContainerRuntime {
   top(id: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   /** Asks conmon to reopen its log file (after the engine renamed it for rotation). */
   reopenLog(id: string): Promise<void>;
+  /** Resizes a TTY container's terminal (conmon ctl message 1). */
+  resize?(id: string, height: number, width: number): Promise<void>;
 }

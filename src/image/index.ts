@@ -1,0 +1,17 @@
+/**
+ * Images: references, the image service (load, import, list, inspect, history, tag, remove)
+ * over the store in src/store, and the layer unpacker.
+ */
+export * from './types.js';
+export { createImageService, type ImageServiceOptions } from './image-service.js';
+export {
+  parseReference, familiarString, familiarName, referenceString, withDefaultTag, repoTagReference,
+  DEFAULT_TAG, type ImageReference,
+} from './reference.js';
+export { applyChanges } from './changes.js';
+export { parseImageConfig } from './config-schema.js';
+export {
+  unpackLayer, decompressStream, sniffCompression, realUnpackHost,
+  type UnpackResult, type UnpackOptions, type UnpackHost, type NodeSpec, type Compression,
+} from './unpack/index.js';
+export type { ListOptions } from './list.js';

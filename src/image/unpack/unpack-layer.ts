@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { lutimesSync } from 'node:fs';
+import { Transform, type Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { invalidArgument, type Logger } from '../../core/index.js';
+import { applyEntry, type EntryBody, type TarHeader, type UnpackContext } from './apply-entry.js';
+import { decompressStream } from './decompress.js';
+import { realUnpackHost, type UnpackHost } from './host.js';
+import { KnownDirs } from './member-path.js';
+
+/** The outcome of unpacking one layer. */
+export interface UnpackResult {
+  /** `sha256:` of the uncompressed tar stream. */
+  readonly diffId: string;
+  /** Bytes of regular file content. */
+  readonly size: number;
+}
+
+export interface UnpackOptions {
+  logger: Logger;
+  host?: UnpackHost;
+  signal?: AbortSignal;
+}
+
+/**
+ * Unpacks a layer tarball (gzip or plain) into `dest`, which must exist and be private to the
+ * caller, computing the diff id on the way. Preserves ownership, modes, mtimes, links, device
+ * nodes and xattrs; turns OCI whiteouts into overlay ones. Never creates or changes anything
+ * outside `dest`: crafted members throw EngineError 'invalid-argument' naming the member.
+ */
+export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptions): Promise<UnpackResult> {
+  const plain = await decompressStream(src, { logger: opts.logger });
+  const hash = createHash('sha256');
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      cb(null, chunk);
+    },
+  });
+  const extract = tar.extract();
+  const ctx: UnpackContext = {
+    root: dest, host: opts.host ?? realUnpackHost, logger: opts.logger, known: new KnownDirs(), dirTimes: [], size: 0,
+  };
+  let feedError: unknown;
+  const feeding = pipeline(plain, tap, extract as unknown as Writable, ...(opts.signal ? [{ signal: opts.signal }] : []))
+    .catch((err: unknown) => {
+      feedError = err;
+    });
+  let applying = false;
+  try {
+    for await (const entry of extract) {
+      applying = true;
+      await applyEntry(ctx, withPaxOverrides(entry.header as TarHeader), entry as unknown as EntryBody);
+      applying = false;
+    }
+  } catch (err) {
+    extract.destroy();
+    plain.destroy();
+    await feeding;
+    // An entry that failed to apply is the cause; otherwise the stream itself broke.
+    throw !applying && feedError !== undefined ? asArchiveError(feedError) : err;
+  }
+  await feeding;
+  if (feedError !== undefined) throw asArchiveError(feedError);
+  for (const { path, mtime } of ctx.dirTimes.reverse()) lutimesSync(path, mtime, mtime);
+  return { diffId: `sha256:${hash.digest('hex')}`, size: ctx.size };
+}
+
+/** PAX records override the ustar fields they extend (large ids, sub-second mtimes). */
+function withPaxOverrides(h: TarHeader): TarHeader {
+  const pax = h.pax;
+  if (!pax) return h;
+  const num = (v: string | undefined): number | undefined => (v !== undefined && /^\d+(\.\d+)?$/.test(v) ? Number(v) : undefined);
+  const uid = num(pax.uid);
+  const gid = num(pax.gid);
+  const mtime = num(pax.mtime);
+  return {
+    ...h,
+    ...(uid !== undefined ? { uid } : {}),
+    ...(gid !== undefined ? { gid } : {}),
+    ...(mtime !== undefined ? { mtime: new Date(mtime * 1000) } : {}),
+  };
+}
+
+function asArchiveError(err: unknown): Error {
+  if (err instanceof Error && 'kind' in err) return err;
+  if (err instanceof Error && err.name === 'AbortError') return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  return invalidArgument(`invalid tar archive: ${msg}`, err);
+}

@@ -1,0 +1,39 @@
+/** cleanup: `runtime delete --force`, wait for conmon's exit, unmount the rootfs, remove the bundle. */
+import { rm } from 'node:fs/promises';
+import type { RuntimeContext } from './context.js';
+import { pathsOf } from './context.js';
+import { watchExit } from './exit.js';
+import { monitorAlive } from './monitor.js';
+import { unmountRootfs } from './overlay.js';
+
+const CONMON_EXIT_WAIT_MS = 2000;
+
+/** Removes everything the runtime made for a container. Idempotent; "already gone" is success. */
+export async function cleanupContainer(ctx: RuntimeContext, id: string): Promise<void> {
+  const paths = pathsOf(ctx, id);
+  const log = ctx.log.child({ container: id, op: 'cleanup' });
+  const alive = await monitorAlive(ctx.host, paths, id);
+  const exited = alive ? waitForExit(paths, id) : Promise.resolve();
+  await ctx.cli.delete(id, true).catch((e: unknown) => log.warn('runtime delete failed', { err: e }));
+  if (alive) await exited;
+  await unmountRootfs(ctx.host, paths.rootfs);
+  await rm(paths.dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 20 });
+  ctx.bundles.delete(id);
+}
+
+function waitForExit(paths: ReturnType<typeof pathsOf>, id: string): Promise<void> {
+  return new Promise((resolve) => {
+    let stop: (() => void) | undefined;
+    let finished = false;
+    const done = (): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      stop?.();
+      resolve();
+    };
+    const timer = setTimeout(done, CONMON_EXIT_WAIT_MS);
+    stop = watchExit(paths, id, done, done);
+    if (finished) stop();
+  });
+}

@@ -1,0 +1,27 @@
+/** What every runtime operation needs: the host seam, the runtime CLI, paths and settings. */
+import { join } from 'node:path';
+import type { Logger } from '../core/index.js';
+import type { Host } from './host.js';
+import type { OciSeccomp } from './oci-types.js';
+import { bundlePaths } from './paths.js';
+import type { BundlePaths } from './paths.js';
+import type { RuntimeCli } from './runc.js';
+
+export interface RuntimeContext {
+  host: Host;
+  log: Logger;
+  cli: RuntimeCli;
+  execRoot: string;
+  conmonPath: string;
+  initPath: string | undefined;
+  cgroupParent: string;
+  seccomp: OciSeccomp | undefined;
+  conmonLogLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Bundle dirs of containers created by this process (others default to execRoot/containers/<id>). */
+  bundles: Map<string, string>;
+}
+
+/** The bundle paths of a container id. */
+export function pathsOf(ctx: RuntimeContext, id: string): BundlePaths {
+  return bundlePaths(ctx.bundles.get(id) ?? join(ctx.execRoot, 'containers', id));
+}

@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { isKind, nullLogger } from '../core/index.js';
+import type { RuntimeContext } from './context.js';
+import { createContainer } from './create.js';
+import { cleanupContainer } from './cleanup.js';
+import { FakeHost } from './fake-host.js';
+import { RuntimeCli } from './runc.js';
+import { detectRuntime, CGROUP2_SUPER_MAGIC, TMPFS_MAGIC } from './detect.js';
+import type { ContainerPlan } from './types.js';
+
+async function setup(): Promise<{ dir: string; host: FakeHost; ctx: RuntimeContext; plan: ContainerPlan }> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-create-'));
+  const host = new FakeHost();
+  const ctx: RuntimeContext = {
+    host,
+    log: nullLogger,
+    cli: new RuntimeCli(host, '/usr/sbin/runc', join(dir, 'runc'), nullLogger),
+    execRoot: dir,
+    conmonPath: '/usr/bin/conmon',
+    initPath: undefined,
+    cgroupParent: '/berth',
+    seccomp: undefined,
+    conmonLogLevel: 'error',
+    bundles: new Map(),
+  };
+  const id = 'a'.repeat(64);
+  const plan: ContainerPlan = {
+    id,
+    bundleDir: join(dir, 'containers', id),
+    lowerDirs: [join(dir, 'lower')],
+    upperDir: join(dir, 'upper'),
+    workDir: join(dir, 'work'),
+    logPath: join(dir, 'ctr.log'),
+    hostnamePath: '/h',
+    hostsPath: '/hh',
+    resolvConfPath: '/r',
+    process: { args: ['sh'], env: [], cwd: '/', user: '', tty: false, openStdin: false },
+    hostname: 'x',
+    domainname: '',
+    mounts: [],
+    readonlyRootfs: false,
+    init: false,
+    network: { mode: 'none' },
+  };
+  return { dir, host, ctx, plan };
+}
+
+test('create: mounts, writes config.json, spawns conmon in the bundle, returns pids', async () => {
+  const { dir, host, ctx, plan } = await setup();
+  host.onMonitor = () => {
+    // conmon's parent half writes the conmon pid file before it exits
+    writeFileSync(join(plan.bundleDir, 'conmon.pid'), '777');
+    return { exit: { code: 0, signal: null, stdout: '', stderr: '' }, syncLine: '{"data": 4242}' };
+  };
+  const created = await createContainer(ctx, plan);
+  assert.deepEqual(created, { pid: 4242, conmonPid: 777 });
+  const mount = host.calls.find((c) => c.file === 'mount');
+  assert.ok(mount?.args.includes('overlay'));
+  const mon = host.calls.find((c) => c.kind === 'spawnMonitor');
+  assert.equal(mon?.cwd, plan.bundleDir);
+  assert.ok(mon?.args.includes('--runtime-arg'));
+  assert.ok(existsSync(join(plan.bundleDir, 'config.json')));
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('create failure: runtime message and kind, then delete + umount + bundle removed', async () => {
+  const { dir, host, ctx, plan } = await setup();
+  host.onMonitor = () => ({
+    exit: { code: 0, signal: null, stdout: '', stderr: '' },
+    syncLine: JSON.stringify({
+      data: -1,
+      message: 'time="x" level=error msg="runc create failed: unable to start container process: exec: \\"nope\\": executable file not found in $PATH"\n',
+    }),
+  });
+  host.onRun = (file) =>
+    file === '/usr/sbin/runc'
+      ? { code: 1, signal: null, stdout: '', stderr: 'container does not exist' }
+      : { code: 0, signal: null, stdout: '', stderr: '' };
+  await assert.rejects(createContainer(ctx, plan), (e: unknown) => {
+    assert.ok(isKind(e, 'invalid-argument'));
+    assert.equal((e as Error).message, 'runc create failed: unable to start container process: exec: "nope": executable file not found in $PATH');
+    return true;
+  });
+  const runs = host.calls.filter((c) => c.kind === 'run').map((c) => [c.file, ...c.args].join(' '));
+  assert.ok(runs.some((r) => r.includes('delete --force')));
+  assert.ok(runs.some((r) => r.startsWith('umount')));
+  assert.ok(!existsSync(plan.bundleDir));
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('cleanup is idempotent when nothing exists', async () => {
+  const { dir, host, ctx } = await setup();
+  host.onRun = (file) =>
+    file === 'umount'
+      ? { code: 32, signal: null, stdout: '', stderr: 'umount: x: no mount point specified.' }
+      : { code: 1, signal: null, stdout: '', stderr: 'container does not exist' };
+  await cleanupContainer(ctx, 'b'.repeat(64));
+  await cleanupContainer(ctx, 'b'.repeat(64));
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('detectRuntime: crun on hybrid cgroups falls back to runc', async () => {
+  const host = new FakeHost();
+  host.fsTypes.set('/sys/fs/cgroup', TMPFS_MAGIC);
+  host.fsTypes.set('/sys/fs/cgroup/unified', CGROUP2_SUPER_MAGIC);
+  const warnings: string[] = [];
+  const logger = { ...nullLogger, warn: (m: string) => void warnings.push(m) };
+  const r = await detectRuntime({ host, logger, runtime: 'crun', runtimePath: '/bin/sh' });
+  assert.equal(r.name, 'runc');
+  assert.equal(r.cgroups, 'hybrid');
+  assert.equal(warnings.length, 1);
+  host.fsTypes.set('/sys/fs/cgroup', CGROUP2_SUPER_MAGIC);
+  const v2 = await detectRuntime({ host, logger, runtime: 'crun', runtimePath: '/bin/sh' });
+  assert.deepEqual([v2.name, v2.path], ['crun', '/bin/sh']);
+});

@@ -1,0 +1,98 @@
+/**
+ * create: overlay rootfs → user → config.json → conmon (which runs `runtime create`), waiting on
+ * conmon's sync pipe for the container pid or the runtime's error. Cleans up on failure.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { EngineError, internal } from '../core/index.js';
+import type { Logger } from '../core/index.js';
+import type { ContainerPlan, CreatedContainer } from './types.js';
+import type { RuntimeContext } from './context.js';
+import { conmonArgs } from './conmon-args.js';
+import { mountOverlay } from './overlay.js';
+import { bundlePaths } from './paths.js';
+import type { BundlePaths } from './paths.js';
+import { runtimeErrorKind, runtimeMessage } from './runc-error.js';
+import { buildSpec } from './spec.js';
+import { parseSyncLine } from './sync-pipe.js';
+import { resolveUserInRootfs } from './user.js';
+import { cleanupContainer } from './cleanup.js';
+
+const SAFE_ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+const MONITOR_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** Creates the container; see ContainerRuntime.create. */
+export async function createContainer(
+  ctx: RuntimeContext,
+  plan: ContainerPlan,
+  opts: { signal?: AbortSignal } = {},
+): Promise<CreatedContainer> {
+  if (!SAFE_ID.test(plan.id)) throw new EngineError('invalid-argument', `invalid container id: ${plan.id}`);
+  const log = ctx.log.child({ container: plan.id, op: 'create' });
+  const paths = bundlePaths(plan.bundleDir);
+  ctx.bundles.set(plan.id, plan.bundleDir);
+  try {
+    const t0 = performance.now();
+    await prepareBundle(ctx, plan, paths, opts.signal);
+    const t1 = performance.now();
+    const created = await startMonitor(ctx, plan, paths, log);
+    log.debug('created', { ...created, bundleMs: Math.round(t1 - t0), conmonMs: Math.round(performance.now() - t1) });
+    return created;
+  } catch (err) {
+    await cleanupContainer(ctx, plan.id).catch((e: unknown) => log.warn('cleanup after failed create', { err: e }));
+    ctx.bundles.delete(plan.id);
+    if (err instanceof EngineError) throw err;
+    throw internal(`create container ${plan.id}: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+}
+
+/** Bundle dir, overlay rootfs, user resolution and config.json. */
+async function prepareBundle(ctx: RuntimeContext, plan: ContainerPlan, paths: BundlePaths, signal?: AbortSignal): Promise<void> {
+  await mkdir(paths.exitDir, { recursive: true });
+  await mountOverlay(ctx.host, plan, paths.rootfs, paths.layerLinks);
+  signal?.throwIfAborted();
+  const user = await resolveUserInRootfs(paths.rootfs, plan.process.user);
+  const spec = buildSpec(plan, {
+    user,
+    cgroupParent: ctx.cgroupParent,
+    ...(ctx.initPath ? { initPath: ctx.initPath } : {}),
+    ...(ctx.seccomp ? { seccomp: ctx.seccomp } : {}),
+  });
+  await writeFile(paths.config, JSON.stringify(spec));
+  signal?.throwIfAborted();
+}
+
+/** Spawns conmon (detached: it double-forks and calls setsid) and reads the sync pipe. */
+async function startMonitor(ctx: RuntimeContext, plan: ContainerPlan, paths: BundlePaths, log: Logger): Promise<CreatedContainer> {
+  const args = conmonArgs({
+    id: plan.id,
+    name: plan.id,
+    runtimePath: ctx.cli.path,
+    runtimeArgs: ctx.cli.globalArgs(),
+    paths,
+    logPath: plan.logPath,
+    tty: plan.process.tty,
+    openStdin: plan.process.openStdin,
+    stdinOnce: plan.process.stdinOnce ?? false,
+    logLevel: ctx.conmonLogLevel,
+  });
+  log.debug('spawn conmon', { path: ctx.conmonPath, args });
+  // cwd = bundle: conmon creates its `oom` file relative to its working directory.
+  const started = await ctx.host.spawnMonitor(ctx.conmonPath, args, {
+    cwd: paths.dir,
+    env: { PATH: MONITOR_PATH },
+    syncEnv: '_OCI_SYNCPIPE',
+  });
+  const result = parseSyncLine(started.syncLine);
+  if (!result.ok) {
+    // No sync line at all means conmon itself failed (bad flags, missing runtime): use its stderr.
+    const conmonErr = started.exit.stderr.trim();
+    const message =
+      started.syncLine === undefined && conmonErr !== ''
+        ? `conmon failed: ${runtimeMessage(conmonErr)}`
+        : runtimeMessage(result.message) || result.message;
+    throw new EngineError(runtimeErrorKind(message), message);
+  }
+  const conmonPid = Number((await readFile(paths.conmonPid, 'utf8')).trim());
+  if (!Number.isInteger(conmonPid) || conmonPid <= 0) throw internal('conmon did not write its pid file');
+  return { pid: result.pid, conmonPid };
+}

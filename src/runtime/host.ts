@@ -1,0 +1,184 @@
+/**
+ * The Host seam: every child process, mount and process probe the runtime needs goes through
+ * this interface, so the pure logic around it can be unit-tested with a recording fake.
+ */
+import { spawn } from 'node:child_process';
+import { readFile, statfs } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+
+/** Result of a finished command. */
+export interface RunResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** What the first (short-lived) conmon process left behind. */
+export interface MonitorStart {
+  /** Exit of the process we spawned (conmon's parent half; it exits after forking). */
+  exit: RunResult;
+  /** The first line conmon wrote on the sync pipe, or undefined at EOF without one. */
+  syncLine: string | undefined;
+}
+
+/** A child process with piped or ignored stdio. */
+export interface HostChild {
+  pid: number;
+  stdin: Writable | null;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  /** Settles when the process exited and its stdio closed. */
+  exited: Promise<{ code: number | null; signal: string | null }>;
+}
+
+export interface Host {
+  /** Runs a command to completion and collects its output. Never rejects for a non-zero exit. */
+  run(file: string, args: string[], opts?: { cwd?: string; env?: Record<string, string> }): Promise<RunResult>;
+  /**
+   * Spawns a monitor (conmon) in its own session with a sync pipe at fd 3 (`syncEnv`=3 in its
+   * environment); resolves once the spawned process exited and the first sync line (or EOF) arrived.
+   */
+  spawnMonitor(
+    file: string,
+    args: string[],
+    opts: { cwd: string; env: Record<string, string>; syncEnv: string; signal?: AbortSignal },
+  ): Promise<MonitorStart>;
+  /** Spawns a long-running child (runc exec). */
+  spawn(
+    file: string,
+    args: string[],
+    opts: { cwd?: string; env?: Record<string, string>; stdin: 'pipe' | 'ignore'; output: 'pipe' | 'ignore' },
+  ): HostChild;
+  /** True if a process with this pid exists (signal 0). */
+  processAlive(pid: number): boolean;
+  /** /proc/<pid>/cmdline with NULs as spaces, or undefined if gone. */
+  cmdline(pid: number): Promise<string | undefined>;
+  /** statfs(2) f_type of a path, or undefined if it does not exist. */
+  fsType(path: string): Promise<number | undefined>;
+}
+
+function collect(stream: Readable | null): Promise<string> {
+  if (!stream) return Promise.resolve('');
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('error', () => resolve(Buffer.concat(chunks).toString()));
+    stream.on('close', () => resolve(Buffer.concat(chunks).toString()));
+  });
+}
+
+/** Reads up to the first newline from a stream; resolves undefined at EOF without a full line. */
+function firstLine(stream: Readable): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let buf = '';
+    let done = false;
+    const finish = (v: string | undefined): void => {
+      if (done) return;
+      done = true;
+      stream.destroy();
+      resolve(v);
+    };
+    stream.setEncoding('utf8');
+    stream.on('data', (c: string) => {
+      buf += c;
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) finish(buf.slice(0, nl));
+    });
+    stream.on('end', () => finish(buf.length > 0 ? buf : undefined));
+    stream.on('error', () => finish(buf.length > 0 ? buf : undefined));
+    stream.on('close', () => finish(buf.length > 0 ? buf : undefined));
+  });
+}
+
+/** The real host: node:child_process and /proc. */
+export function nodeHost(): Host {
+  return {
+    run(file, args, opts = {}) {
+      return new Promise((resolve, reject) => {
+        const child = spawn(file, args, {
+          cwd: opts.cwd,
+          env: opts.env ?? { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const out = collect(child.stdout);
+        const err = collect(child.stderr);
+        child.on('error', reject);
+        child.on('close', (code, signal) => {
+          void Promise.all([out, err]).then(([stdout, stderr]) => resolve({ code, signal, stdout, stderr }));
+        });
+      });
+    },
+
+    spawnMonitor(file, args, opts) {
+      return new Promise((resolve, reject) => {
+        const child = spawn(file, args, {
+          cwd: opts.cwd,
+          env: { ...opts.env, [opts.syncEnv]: '3' },
+          stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+          detached: true,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        const sync = child.stdio[3] as Readable | null;
+        if (!sync) {
+          reject(new Error('no sync pipe'));
+          return;
+        }
+        const line = firstLine(sync);
+        let stderr = '';
+        child.stderr?.setEncoding('utf8');
+        child.stderr?.on('data', (c: string) => {
+          if (stderr.length < 65536) stderr += c;
+        });
+        child.on('error', (e) => {
+          sync.destroy();
+          reject(e);
+        });
+        child.on('exit', (code, signal) => {
+          child.stderr?.destroy();
+          void line.then((syncLine) =>
+            resolve({ exit: { code, signal, stdout: '', stderr }, syncLine }),
+          );
+        });
+      });
+    },
+
+    spawn(file, args, opts) {
+      const child = spawn(file, args, {
+        cwd: opts.cwd,
+        env: opts.env ?? { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+        stdio: [opts.stdin, opts.output, opts.output],
+      });
+      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+        child.on('error', () => resolve({ code: 127, signal: null }));
+        child.on('close', (code, signal) => resolve({ code, signal }));
+      });
+      return { pid: child.pid ?? -1, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited };
+    },
+
+    processAlive(pid) {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    },
+
+    async cmdline(pid) {
+      try {
+        return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replace(/\0/g, ' ').trim();
+      } catch {
+        return undefined;
+      }
+    },
+
+    async fsType(path) {
+      try {
+        return (await statfs(path)).type;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/** Liveness of conmon and of the container's process, from their pid files (pid-reuse safe). */
+import { readFile } from 'node:fs/promises';
+import type { Host } from './host.js';
+import type { BundlePaths } from './paths.js';
+
+async function readPid(file: string): Promise<number | undefined> {
+  try {
+    const n = Number((await readFile(file, 'utf8')).trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True while the container's conmon lives: its pid exists and its cmdline is conmon for this id. */
+export async function monitorAlive(host: Host, paths: BundlePaths, id: string): Promise<boolean> {
+  const pid = await readPid(paths.conmonPid);
+  if (pid === undefined || !host.processAlive(pid)) return false;
+  const cmd = await host.cmdline(pid);
+  return cmd !== undefined && cmd.includes('conmon') && cmd.includes(id);
+}
+
+/** The container process's host pid while it runs (no exit file yet, process exists). */
+export async function containerPid(host: Host, paths: BundlePaths, exited: boolean): Promise<number | undefined> {
+  if (exited) return undefined;
+  const pid = await readPid(paths.containerPid);
+  if (pid === undefined || !host.processAlive(pid)) return undefined;
+  const cmd = await host.cmdline(pid);
+  // A zombie or a reused pid has an empty/other cmdline only in rare cases; an existing pid is enough
+  // while the exit file is absent, because conmon (its reaper) writes that file right after reaping.
+  return cmd === undefined ? undefined : pid;
+}

@@ -1,0 +1,64 @@
+/** The OCI runtime's CLI (runc/crun share it): start, kill, delete, ps, exec argv. */
+import type { Logger } from '../core/index.js';
+import { z } from 'zod';
+import type { Host, RunResult } from './host.js';
+import { runtimeError } from './runc-error.js';
+
+export class RuntimeCli {
+  constructor(
+    private readonly host: Host,
+    readonly path: string,
+    /** State root (`--root`), private to this daemon's exec root. */
+    readonly root: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Global flags that must precede every runtime command (also passed to conmon). */
+  globalArgs(): string[] {
+    return [`--root=${this.root}`];
+  }
+
+  private async call(args: string[]): Promise<RunResult> {
+    const full = [...this.globalArgs(), ...args];
+    const t0 = performance.now();
+    const r = await this.host.run(this.path, full);
+    this.log.debug('runtime call', { args: full, code: r.code, ms: Math.round(performance.now() - t0) });
+    return r;
+  }
+
+  private async checked(args: string[], what: string): Promise<RunResult> {
+    const r = await this.call(args);
+    if (r.code !== 0) throw runtimeError(r.stderr, `${what} failed (exit ${r.code})`);
+    return r;
+  }
+
+  /** `runtime start <id>`. */
+  async start(id: string): Promise<void> {
+    await this.checked(['start', id], 'start');
+  }
+
+  /** `runtime kill <id> <signal>`. */
+  async kill(id: string, signal: number): Promise<void> {
+    await this.checked(['kill', id, String(signal)], 'kill');
+  }
+
+  /** `runtime delete [--force] <id>`; true if deleted, false if it did not exist. */
+  async delete(id: string, force: boolean): Promise<boolean> {
+    const r = await this.call(['delete', ...(force ? ['--force'] : []), id]);
+    if (r.code === 0) return true;
+    if (/does not exist|not found|no such file/i.test(r.stderr)) return false;
+    throw runtimeError(r.stderr, `delete failed (exit ${r.code})`);
+  }
+
+  /** `runtime ps --format json <id>`: host pids of the container's processes. */
+  async ps(id: string): Promise<number[]> {
+    const r = await this.checked(['ps', '--format', 'json', id], 'ps');
+    const parsed = z.array(z.number().int()).nullable().safeParse(JSON.parse(r.stdout || '[]'));
+    return parsed.success ? (parsed.data ?? []) : [];
+  }
+
+  /** argv for `runtime exec --process <file> <id>` (foreground; exit code = the process's). */
+  execArgs(id: string, processFile: string, tty: boolean): string[] {
+    return [...this.globalArgs(), 'exec', '--process', processFile, ...(tty ? ['--tty'] : []), id];
+  }
+}

@@ -1,0 +1,186 @@
+/** ConmonRuntime: the ContainerRuntime on conmon + runc/crun (composition of the operation files). */
+import { access, constants, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../core/index.js';
+import { internal } from '../core/index.js';
+import type { AttachConnection, ContainerPlan, ContainerRuntime, CreatedContainer, ExecProcess, ExecSpec, ExitStatus } from './types.js';
+import type { RuntimeContext } from './context.js';
+import { pathsOf } from './context.js';
+import { connectAttach } from './attach.js';
+import { cleanupContainer } from './cleanup.js';
+import { createContainer } from './create.js';
+import { CTL_REOPEN_LOGS, CTL_RESIZE, ctlMessage, sendCtl } from './ctl.js';
+import { detectRuntime } from './detect.js';
+import { execInContainer } from './exec.js';
+import { readExitStatus, watchExit } from './exit.js';
+import type { Host } from './host.js';
+import { nodeHost } from './host.js';
+import { containerPid, monitorAlive } from './monitor.js';
+import type { OciSeccomp } from './oci-types.js';
+import { RuntimeCli } from './runc.js';
+import { parseSignal } from './signals.js';
+import { topContainer } from './top.js';
+import { DEFAULT_SECCOMP_PROFILE, loadSeccompProfile } from './seccomp.js';
+import { DEFAULT_CAPABILITIES } from './defaults.js';
+
+export interface RuntimeOptions {
+  /** Exec root (e.g. /run/berth): bundles under containers/, runtime state under runc/. */
+  execRoot: string;
+  runtime?: 'runc' | 'crun';
+  runtimePath?: string;
+  conmonPath?: string;
+  /** tini or catatonit for --init (must be static: images may have no libc); default tini-static, then catatonit. */
+  initPath?: string;
+  cgroupParent?: string;
+  logger: Logger;
+  host?: Host;
+  /**
+   * Seccomp profile (moby format) applied to every container: a path, or false for unconfined.
+   * Default: containers-common's /usr/share/containers/seccomp.json (Docker's default profile)
+   * when present; a profile that cannot be read is logged and leaves containers unconfined.
+   */
+  seccompProfile?: string | false;
+  conmonLogLevel?: 'debug' | 'info' | 'warn' | 'error';
+}
+
+async function findExecutable(candidates: string[]): Promise<string | undefined> {
+  for (const c of candidates) {
+    try {
+      await access(c, constants.X_OK);
+      return c;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+
+async function loadDefaultSeccomp(profile: string | false | undefined, log: Logger): Promise<OciSeccomp | undefined> {
+  if (profile === false) return undefined;
+  const path = profile ?? DEFAULT_SECCOMP_PROFILE;
+  if (profile === undefined && !(await readable(path))) {
+    log.warn('no default seccomp profile, containers run unconfined', { path });
+    return undefined;
+  }
+  try {
+    return await loadSeccompProfile(path, DEFAULT_CAPABILITIES);
+  } catch (err) {
+    if (profile !== undefined) throw internal(`seccomp profile ${path}: ${err instanceof Error ? err.message : String(err)}`, err);
+    log.warn('default seccomp profile unusable, containers run unconfined', { path, err });
+    return undefined;
+  }
+}
+
+async function readable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates the runtime: picks runc/crun (crun on hybrid cgroups falls back to runc), checks conmon,
+ * and gives the runtime a state root of its own (<execRoot>/runc).
+ */
+export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRuntime> {
+  const host = opts.host ?? nodeHost();
+  const log = opts.logger.child({ subsystem: 'runtime' });
+  const detected = await detectRuntime({
+    host,
+    logger: log,
+    ...(opts.runtime ? { runtime: opts.runtime } : {}),
+    ...(opts.runtimePath ? { runtimePath: opts.runtimePath } : {}),
+  });
+  const conmonPath = await findExecutable(opts.conmonPath ? [opts.conmonPath] : ['/usr/bin/conmon', '/usr/libexec/podman/conmon', '/usr/local/bin/conmon']);
+  if (!conmonPath) throw internal('conmon not found');
+  const initPath = await findExecutable(opts.initPath ? [opts.initPath] : ['/usr/bin/tini-static', '/usr/bin/catatonit', '/usr/libexec/podman/catatonit', '/usr/bin/tini']);
+  const seccomp = await loadDefaultSeccomp(opts.seccompProfile, log);
+  const stateRoot = join(opts.execRoot, detected.name);
+  await mkdir(join(opts.execRoot, 'containers'), { recursive: true });
+  await mkdir(stateRoot, { recursive: true, mode: 0o700 });
+  log.info('runtime ready', {
+    runtime: detected.name,
+    path: detected.path,
+    cgroups: detected.cgroups,
+    conmon: conmonPath,
+    init: initPath,
+    seccomp: seccomp ? `${seccomp.syscalls?.length ?? 0} rules` : 'unconfined',
+  });
+  const ctx: RuntimeContext = {
+    host,
+    log,
+    cli: new RuntimeCli(host, detected.path, stateRoot, log),
+    execRoot: opts.execRoot,
+    conmonPath,
+    initPath,
+    cgroupParent: opts.cgroupParent ?? '/berth',
+    seccomp,
+    conmonLogLevel: opts.conmonLogLevel ?? 'error',
+    bundles: new Map(),
+  };
+  return new ConmonRuntime(ctx);
+}
+
+/** The ContainerRuntime over conmon and an OCI runtime CLI. */
+export class ConmonRuntime implements ContainerRuntime {
+  constructor(private readonly ctx: RuntimeContext) {}
+
+  create(plan: ContainerPlan, opts?: { signal?: AbortSignal }): Promise<CreatedContainer> {
+    return createContainer(this.ctx, plan, opts);
+  }
+
+  start(id: string): Promise<void> {
+    return this.ctx.cli.start(id);
+  }
+
+  attach(id: string): Promise<AttachConnection> {
+    const p = pathsOf(this.ctx, id);
+    return connectAttach(p.attach, p.dir);
+  }
+
+  async kill(id: string, signal: string | number): Promise<void> {
+    await this.ctx.cli.kill(id, parseSignal(signal));
+  }
+
+  exitStatus(id: string): Promise<ExitStatus | undefined> {
+    return readExitStatus(pathsOf(this.ctx, id), id);
+  }
+
+  onExit(id: string, cb: (status: ExitStatus) => void): () => void {
+    const log = this.ctx.log;
+    return watchExit(pathsOf(this.ctx, id), id, cb, (err) => log.warn('exit watch failed', { container: id, err }));
+  }
+
+  isMonitorAlive(id: string): Promise<boolean> {
+    return monitorAlive(this.ctx.host, pathsOf(this.ctx, id), id);
+  }
+
+  async pid(id: string): Promise<number | undefined> {
+    const paths = pathsOf(this.ctx, id);
+    const exited = (await readExitStatus(paths, id)) !== undefined;
+    return containerPid(this.ctx.host, paths, exited);
+  }
+
+  cleanup(id: string): Promise<void> {
+    return cleanupContainer(this.ctx, id);
+  }
+
+  exec(id: string, spec: ExecSpec): Promise<ExecProcess> {
+    return execInContainer(this.ctx, id, spec);
+  }
+
+  top(id: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }> {
+    return topContainer(this.ctx, id, psArgs);
+  }
+
+  reopenLog(id: string): Promise<void> {
+    return sendCtl(pathsOf(this.ctx, id).ctl, ctlMessage(CTL_REOPEN_LOGS));
+  }
+
+  /** Resizes the container's terminal (TTY containers). */
+  resize(id: string, height: number, width: number): Promise<void> {
+    return sendCtl(pathsOf(this.ctx, id).ctl, ctlMessage(CTL_RESIZE, height, width));
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * The image and layer store: blobs by digest, unpacked layers by chain id, image records and
+ * tags, all under the data root. See ARCHITECTURE.md "On disk".
+ */
+export { storePaths, type StorePaths } from './paths.js';
+export { makeTempDir, clearTempDirs } from './tmp-dirs.js';
+export { chainIds } from './chain-id.js';
+export { ContentStore } from './content/index.js';
+export { LayerStore, type LayerInfo, type PendingLayer } from './layers/index.js';
+export { ImageRecords, TagStore, type StoredImage, type TagEntry } from './metadata/index.js';

@@ -1,0 +1,1 @@
+export { LayerStore, type LayerInfo, type PendingLayer } from './layer-store.js';

@@ -1,0 +1,2 @@
+export { ImageRecords, type StoredImage } from './image-records.js';
+export { TagStore, type TagEntry } from './tag-store.js';
