@@ -192,7 +192,10 @@ export class Containers {
     this.exitWatch.delete(id);
   }
 
-  /** Records an exit: state, exit code, runtime cleanup; then wakes waiters and auto-removes. */
+  /**
+   * Records an exit: state and exit code first, then wakes waiters, then cleans up the runtime
+   * (auto-removed containers are cleaned up once, by their removal).
+   */
   async handleExit(id: string, st: ExitStatus): Promise<void> {
     const rec = this.d.store.find(id);
     if (!rec) return;
@@ -204,13 +207,14 @@ export class Containers {
         ...rec.state, status: 'exited', pid: 0, exitCode: st.exitCode, oomKilled: st.oomKilled,
         finishedAt: st.finishedAt.toISOString(),
       };
+      handled = true;
+      this.lifecycle.emit('exit', id, st.exitCode);
+      if (rec.hostConfig.AutoRemove) return;
       await this.d.runtime.cleanup(id).catch((err) => this.d.logger.warn('runtime cleanup failed', { container: id, err }));
       await this.d.store.save(rec);
-      handled = true;
     });
     if (!handled) return;
     this.d.logger.info('container exited', { container: id, exitCode: st.exitCode });
-    this.lifecycle.emit('exit', id, st.exitCode);
     if (rec.hostConfig.AutoRemove) await this.removeLater(rec);
   }
 

@@ -2,8 +2,7 @@
  * The files a container sees at /etc/hostname, /etc/hosts and /etc/resolv.conf. They live in the
  * container's directory and are bind-mounted, as Docker does.
  */
-import { readFile } from 'node:fs/promises';
-import { atomicWrite } from '../core/index.js';
+import { readFile, writeFile } from 'node:fs/promises';
 
 export interface EtcFiles {
   hostnamePath: string;
@@ -31,7 +30,10 @@ export function hostsContent(opts: { hostname: string; extraHosts?: readonly str
   return lines.join('\n') + '\n';
 }
 
-/** Writes the three files; resolv.conf is the host's (Docker's behaviour without a bridge DNS). */
+/**
+ * Writes the three files; resolv.conf is the host's (Docker's behaviour without a bridge DNS).
+ * They are rewritten on every start, so a plain write (no fsync) is enough.
+ */
 export async function writeEtcFiles(
   files: EtcFiles,
   opts: { hostname: string; domainname: string; hostNetwork: boolean; extraHosts?: readonly string[]; dns?: readonly string[] },
@@ -43,12 +45,12 @@ export async function writeEtcFiles(
     resolv = opts.dns.map((d) => `nameserver ${d}`).join('\n') + '\n' + resolv;
   }
   await Promise.all([
-    atomicWrite(files.hostnamePath, `${opts.hostname}\n`),
-    atomicWrite(files.hostsPath, hostsContent({
+    writeFile(files.hostnamePath, `${opts.hostname}\n`),
+    writeFile(files.hostsPath, hostsContent({
       hostname: opts.hostname, hostNetwork: opts.hostNetwork,
       ...(opts.extraHosts ? { extraHosts: opts.extraHosts } : {}),
       ...(hostHosts !== undefined ? { hostHosts } : {}),
     })),
-    atomicWrite(files.resolvConfPath, resolv),
+    writeFile(files.resolvConfPath, resolv),
   ]);
 }

@@ -1,4 +1,5 @@
 /** cleanup: `runtime delete --force`, wait for conmon's exit, unmount the rootfs, remove the bundle. */
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { RuntimeContext } from './context.js';
 import { pathsOf } from './context.js';
@@ -11,12 +12,14 @@ const CONMON_EXIT_WAIT_MS = 2000;
 /** Removes everything the runtime made for a container. Idempotent; "already gone" is success. */
 export async function cleanupContainer(ctx: RuntimeContext, id: string): Promise<void> {
   const paths = pathsOf(ctx, id);
+  // a bundle that is gone was cleaned up already (runtime delete runs before the bundle is removed)
+  if (!ctx.bundles.has(id) && !existsSync(paths.dir)) return;
   const log = ctx.log.child({ container: id, op: 'cleanup' });
   const alive = await monitorAlive(ctx.host, paths, id);
   const exited = alive ? waitForExit(paths, id) : Promise.resolve();
-  await ctx.cli.delete(id, true).catch((e: unknown) => log.warn('runtime delete failed', { err: e }));
+  const deleted = ctx.cli.delete(id, true).catch((e: unknown) => log.warn('runtime delete failed', { err: e }));
   if (alive) await exited;
-  await unmountRootfs(ctx.host, paths.rootfs);
+  await Promise.all([deleted, unmountRootfs(ctx.host, paths.rootfs)]);
   await rm(paths.dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 20 });
   ctx.bundles.delete(id);
 }
