@@ -1,0 +1,163 @@
+import type { ContainerCreateBody, HostConfig, MountSpec } from '../../protocol/types.js';
+import { FlagError, type Parsed } from '../flags.js';
+import { expandEnv, parseKeyValueFile, toLabelMap } from './kv-file.js';
+import { parseMount, parsePublish, parseTmpfs, parseVolume } from './mounts.js';
+import { ramInBytes } from './units.js';
+
+/** What `create`/`run` send, plus the client-side options around it. */
+export interface ContainerRequest {
+  body: ContainerCreateBody;
+  name?: string;
+  platform?: string;
+  pull: 'missing' | 'always' | 'never';
+  cidfile?: string;
+}
+
+/** Error in the user's options; `run` reports it with the help hint and exits 125. */
+export class OptionsError extends Error {}
+
+function attachSet(p: Parsed): { stdin: boolean; stdout: boolean; stderr: boolean } {
+  const a = p.list('attach').map((s) => s.toLowerCase());
+  for (const s of a) {
+    if (s !== 'stdin' && s !== 'stdout' && s !== 'stderr') throw new FlagError(`invalid argument "${s}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`);
+  }
+  const none = a.length === 0;
+  return { stdin: a.includes('stdin') || p.bool('interactive'), stdout: none || a.includes('stdout'), stderr: none || a.includes('stderr') };
+}
+
+function envList(p: Parsed, env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  for (const f of p.list('env-file')) out.push(...parseKeyValueFile(f, (k) => env[k]));
+  for (const e of p.list('env')) out.push(expandEnv(e, env));
+  return out;
+}
+
+function labels(p: Parsed): Record<string, string> {
+  const entries: string[] = [];
+  for (const f of p.list('label-file')) entries.push(...parseKeyValueFile(f, null));
+  entries.push(...p.list('label'));
+  return toLabelMap(entries);
+}
+
+function storage(p: Parsed, cwd: string): { binds: string[]; volumes: Record<string, object>; mounts: MountSpec[]; tmpfs: Record<string, string> } {
+  const binds: string[] = [];
+  const volumes: Record<string, object> = {};
+  for (const v of p.list('volume')) {
+    const parsed = parseVolume(v, cwd);
+    if (parsed.kind === 'bind') binds.push(parsed.spec);
+    else volumes[parsed.target] = {};
+  }
+  const mounts = p.list('mount').map((m) => {
+    try {
+      return parseMount(m);
+    } catch (err) {
+      throw new FlagError(`invalid argument "${m}" for "--mount" flag: ${(err as Error).message}`);
+    }
+  });
+  const tmpfs: Record<string, string> = {};
+  for (const t of p.list('tmpfs')) {
+    const [path, opts] = parseTmpfs(t);
+    tmpfs[path] = opts;
+  }
+  return { binds, volumes, mounts, tmpfs };
+}
+
+function ports(p: Parsed): { exposed: Record<string, object>; bindings: NonNullable<HostConfig['PortBindings']> } {
+  const exposed: Record<string, object> = {};
+  const bindings: NonNullable<HostConfig['PortBindings']> = {};
+  for (const e of p.list('expose')) exposed[e.includes('/') ? e : `${e}/tcp`] = {};
+  for (const v of p.list('publish')) {
+    const { port, binding } = parsePublish(v);
+    exposed[port] = {};
+    (bindings[port] ??= []).push(binding);
+  }
+  return { exposed, bindings };
+}
+
+function restartPolicy(value: string | undefined): NonNullable<HostConfig['RestartPolicy']> {
+  const v = value ?? 'no';
+  const [name, count] = v.split(':');
+  if (!['no', 'always', 'unless-stopped', 'on-failure'].includes(name!)) throw new OptionsError(`invalid restart policy: ${v}`);
+  return { Name: name as 'no', MaximumRetryCount: count === undefined ? 0 : Number(count) };
+}
+
+/**
+ * Turns parsed `create`/`run` flags, the image and the command into an API create body,
+ * following docker/cli's opts.go `parse`. Throws OptionsError/Error on invalid options.
+ */
+export function buildContainerRequest(p: Parsed, image: string, cmd: string[], env: NodeJS.ProcessEnv, cwd: string, detach = false): ContainerRequest {
+  const pull = p.str('pull') ?? 'missing';
+  if (pull !== 'missing' && pull !== 'always' && pull !== 'never') {
+    throw new OptionsError(`invalid pull option: '${pull}': must be one of "always", "missing" or "never"`);
+  }
+  const attach = attachSet(p);
+  const interactive = p.bool('interactive');
+  const store = storage(p, cwd);
+  const net = ports(p);
+  const network = p.str('network') ?? p.str('net') ?? 'default';
+  const entry = p.str('entrypoint');
+  const logOpts = toLabelMap(p.list('log-opt'));
+  const host: HostConfig = {
+    Binds: store.binds.length > 0 ? store.binds : null,
+    ContainerIDFile: p.str('cidfile') ?? '',
+    LogConfig: { Type: p.str('log-driver') ?? '', Config: logOpts },
+    NetworkMode: network,
+    PortBindings: net.bindings,
+    RestartPolicy: restartPolicy(p.str('restart')),
+    AutoRemove: p.bool('rm'),
+    VolumesFrom: p.has('volumes-from') ? p.list('volumes-from') : null,
+    ConsoleSize: [0, 0],
+    CapAdd: p.has('cap-add') ? p.list('cap-add') : null,
+    CapDrop: p.has('cap-drop') ? p.list('cap-drop') : null,
+    Dns: p.list('dns'),
+    DnsOptions: p.list('dns-option'),
+    DnsSearch: p.list('dns-search'),
+    ExtraHosts: p.has('add-host') ? p.list('add-host') : null,
+    GroupAdd: p.has('group-add') ? p.list('group-add') : null,
+    IpcMode: p.str('ipc') ?? '',
+    PidMode: p.str('pid') ?? '',
+    Privileged: p.bool('privileged'),
+    PublishAllPorts: p.bool('publish-all'),
+    ReadonlyRootfs: p.bool('read-only'),
+    SecurityOpt: p.has('security-opt') ? p.list('security-opt') : null,
+    UTSMode: p.str('uts') ?? '',
+    ShmSize: p.has('shm-size') ? ramInBytes(p.str('shm-size')!) : 0,
+    CpuShares: p.int('cpu-shares') ?? 0,
+    Memory: p.has('memory') ? ramInBytes(p.str('memory')!) : 0,
+    NanoCpus: p.has('cpus') ? Math.round(Number(p.str('cpus')) * 1e9) : 0,
+  };
+  if (Object.keys(store.tmpfs).length > 0) host.Tmpfs = store.tmpfs;
+  if (store.mounts.length > 0) host.Mounts = store.mounts;
+  if (p.has('init')) host.Init = p.bool('init');
+  if (p.has('runtime')) host.Runtime = p.str('runtime')!;
+  if (p.has('pids-limit')) host.PidsLimit = p.int('pids-limit')!;
+  const body: ContainerCreateBody = {
+    Hostname: p.str('hostname') ?? '',
+    Domainname: p.str('domainname') ?? '',
+    User: p.str('user') ?? '',
+    AttachStdin: detach ? false : attach.stdin,
+    AttachStdout: detach ? false : attach.stdout,
+    AttachStderr: detach ? false : attach.stderr,
+    Tty: p.bool('tty'),
+    OpenStdin: interactive,
+    StdinOnce: !detach && interactive && attach.stdin,
+    Env: envList(p, env),
+    Cmd: cmd.length > 0 ? cmd : null,
+    Image: image,
+    Volumes: store.volumes,
+    WorkingDir: p.str('workdir') ?? '',
+    Entrypoint: entry === undefined ? null : [entry],
+    Labels: labels(p),
+    HostConfig: host,
+    NetworkingConfig: { EndpointsConfig: { [network]: {} } },
+  };
+  if (Object.keys(net.exposed).length > 0) body.ExposedPorts = net.exposed;
+  if ((body.Env ?? []).length === 0) body.Env = null;
+  if (p.has('stop-signal')) body.StopSignal = p.str('stop-signal')!;
+  if (p.has('stop-timeout')) body.StopTimeout = p.int('stop-timeout')!;
+  const req: ContainerRequest = { body, pull };
+  if (p.has('name')) req.name = p.str('name')!;
+  if (p.has('platform')) req.platform = p.str('platform')!;
+  if (p.has('cidfile')) req.cidfile = p.str('cidfile')!;
+  return req;
+}

@@ -1,0 +1,198 @@
+import { Agent, request as httpRequest, type IncomingMessage, type ClientRequest, type OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { API_VERSION, compareApiVersions } from '../protocol/version.js';
+import { ApiError, ConnectError, apiErrorFromBody } from './errors.js';
+import type { Endpoint } from './host.js';
+
+/** Query values; undefined and false-y optional values are left out by the caller. */
+export type Query = Record<string, string | number | boolean | string[] | undefined>;
+
+export interface RequestOptions {
+  method: string;
+  path: string;
+  query?: Query;
+  headers?: OutgoingHttpHeaders;
+  /** JSON body (serialised) or a raw stream (piped). */
+  json?: unknown;
+  body?: Readable;
+  signal?: AbortSignal;
+}
+
+/** A hijacked connection after `101 UPGRADED`: raw duplex socket plus bytes read past the headers. */
+export interface Hijacked {
+  socket: Socket;
+  head: Buffer;
+}
+
+const USER_AGENT = 'berth-Client/0.1.0 (linux)';
+
+/**
+ * HTTP/1.1 to the Engine API over a unix socket or TCP, with keep-alive and docker-style
+ * version negotiation (`/_ping` → `Api-Version`, then `/v1.xx/` prefixes).
+ */
+export class Transport {
+  readonly endpoint: Endpoint;
+  private readonly agent: Agent;
+  private version: Promise<string> | undefined;
+  private pinned: string | undefined;
+
+  constructor(endpoint: Endpoint, options: { version?: string } = {}) {
+    this.endpoint = endpoint;
+    this.agent = new Agent({ keepAlive: true });
+    this.pinned = options.version;
+  }
+
+  /** The negotiated API version (min of the server's and ours); pings once. */
+  apiVersion(): Promise<string> {
+    if (this.pinned !== undefined) return Promise.resolve(this.pinned);
+    this.version ??= this.ping().then((h) => {
+      const server = h['api-version'];
+      if (typeof server !== 'string' || server === '') return API_VERSION;
+      return compareApiVersions(server, API_VERSION) < 0 ? server : API_VERSION;
+    });
+    return this.version;
+  }
+
+  /** `HEAD /_ping`, unversioned; answers the response headers. */
+  async ping(): Promise<IncomingMessage['headers']> {
+    const res = await this.send({ method: 'HEAD', path: '/_ping' }, false);
+    res.resume();
+    if (res.statusCode !== undefined && res.statusCode >= 400 && res.statusCode !== 404) {
+      throw new ApiError(res.statusCode, `ping failed with status ${res.statusCode}`);
+    }
+    return res.headers;
+  }
+
+  /** Sends a request and answers the response once its headers arrive; throws ApiError on non-2xx. */
+  async stream(opts: RequestOptions): Promise<IncomingMessage> {
+    const res = await this.send(opts, true);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
+      throw apiErrorFromBody(status, await readText(res));
+    }
+    return res;
+  }
+
+  /** Sends a request and parses a JSON answer (undefined for empty bodies such as 204). */
+  async json<T>(opts: RequestOptions): Promise<T> {
+    const res = await this.stream(opts);
+    const text = await readText(res);
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  /** Sends a request whose answer carries no body worth reading. */
+  async call(opts: RequestOptions): Promise<void> {
+    const res = await this.stream(opts);
+    res.resume();
+  }
+
+  /**
+   * Hijacks the connection (`Connection: Upgrade`, `Upgrade: tcp`); requires `101`.
+   * The socket stays half-open-capable: `socket.end()` sends EOF while output is still read.
+   */
+  async hijack(opts: RequestOptions): Promise<Hijacked> {
+    const path = await this.fullPath(opts.path, opts.query, true);
+    const headers: OutgoingHttpHeaders = {
+      'User-Agent': USER_AGENT,
+      Connection: 'Upgrade',
+      Upgrade: 'tcp',
+      ...opts.headers,
+    };
+    const payload = opts.json === undefined ? undefined : JSON.stringify(opts.json);
+    if (payload !== undefined) headers['Content-Type'] = 'application/json';
+    else headers['Content-Type'] ??= 'text/plain';
+    if (payload !== undefined) headers['Content-Length'] = Buffer.byteLength(payload);
+    return new Promise<Hijacked>((resolve, reject) => {
+      const req = this.open(opts.method, path, headers, false);
+      req.on('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => {
+        if (res.statusCode !== 101) {
+          socket.destroy();
+          reject(new Error(`unable to upgrade to tcp, received ${res.statusCode ?? 0}`));
+          return;
+        }
+        resolve({ socket, head });
+      });
+      req.on('response', (res: IncomingMessage) => {
+        const status = res.statusCode ?? 0;
+        void readText(res).then((text) => {
+          reject(status >= 400 ? apiErrorFromBody(status, text) : new Error(`unable to upgrade to tcp, received ${status}`));
+        }, reject);
+      });
+      req.on('error', (err) => reject(this.connectError(err)));
+      req.end(payload);
+    });
+  }
+
+  /** Closes idle keep-alive connections so the process can exit. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private async send(opts: RequestOptions, versioned: boolean): Promise<IncomingMessage> {
+    const path = await this.fullPath(opts.path, opts.query, versioned);
+    const headers: OutgoingHttpHeaders = { 'User-Agent': USER_AGENT, ...opts.headers };
+    const payload = opts.json === undefined ? undefined : JSON.stringify(opts.json);
+    if (payload !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = Buffer.byteLength(payload);
+    }
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = this.open(opts.method, path, headers, true, opts.signal);
+      req.on('response', resolve);
+      req.on('error', (err) => reject(this.connectError(err)));
+      if (opts.body !== undefined) {
+        opts.body.on('error', (err) => req.destroy(err));
+        opts.body.pipe(req);
+      } else {
+        req.end(payload);
+      }
+    });
+  }
+
+  private open(method: string, path: string, headers: OutgoingHttpHeaders, pooled: boolean, signal?: AbortSignal): ClientRequest {
+    const base = this.endpoint.kind === 'unix'
+      ? { socketPath: this.endpoint.socketPath, host: 'api.moby.localhost' }
+      : { host: this.endpoint.hostname, port: this.endpoint.port };
+    return httpRequest({
+      ...base,
+      method,
+      path,
+      headers,
+      agent: pooled ? this.agent : false,
+      ...(signal === undefined ? {} : { signal }),
+    });
+  }
+
+  private async fullPath(path: string, query: Query | undefined, versioned: boolean): Promise<string> {
+    const prefix = versioned ? `/v${await this.apiVersion()}` : '';
+    return `${prefix}${path}${encodeQuery(query)}`;
+  }
+
+  private connectError(err: unknown): Error {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES' || code === 'ENOTFOUND') {
+      return new ConnectError(this.endpoint.url, err);
+    }
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+/** `?a=1&b=x` from a query object; undefined values are skipped. */
+export function encodeQuery(query: Query | undefined): string {
+  if (query === undefined) return '';
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined) continue;
+    const values = Array.isArray(v) ? v : [typeof v === 'boolean' ? (v ? '1' : '0') : String(v)];
+    for (const s of values) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(s)}`);
+  }
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+}
+
+/** Reads a whole response body as UTF-8 text. */
+export async function readText(res: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
