@@ -22,7 +22,7 @@ export interface Reply {
   json(status: number, body: unknown): void;
   empty(status: number): void;
   /** A streaming 200 answer; write() may be called many times, then end(). */
-  stream(contentType: string): { write(data: Buffer | string): void; end(): void };
+  stream(contentType: string, extra?: Record<string, string>): { write(data: Buffer | string): void; end(): void };
   /** 101 UPGRADED when the client asked to upgrade, else a 200 raw stream. */
   hijack(contentType: string): Hijacked;
 }
@@ -45,8 +45,8 @@ export class HttpReply implements Reply {
     this.res.end();
   }
 
-  stream(contentType: string): { write(data: Buffer | string): void; end(): void } {
-    this.res.writeHead(200, { ...this.headers, 'Content-Type': contentType });
+  stream(contentType: string, extra: Record<string, string> = {}): { write(data: Buffer | string): void; end(): void } {
+    this.res.writeHead(200, { ...this.headers, ...extra, 'Content-Type': contentType });
     this.res.flushHeaders();
     return { write: (d) => void this.res.write(d), end: () => void this.res.end() };
   }
@@ -94,8 +94,8 @@ export class SocketReply implements Reply {
     this.socket.end(this.head(status, { 'Content-Length': 0, Connection: 'close' }));
   }
 
-  stream(contentType: string): { write(data: Buffer | string): void; end(): void } {
-    this.socket.write(this.head(200, { 'Content-Type': contentType, Connection: 'close' }));
+  stream(contentType: string, extra: Record<string, string> = {}): { write(data: Buffer | string): void; end(): void } {
+    this.socket.write(this.head(200, { ...extra, 'Content-Type': contentType, Connection: 'close' }));
     return { write: (d) => void this.socket.write(d), end: () => void this.socket.end() };
   }
 

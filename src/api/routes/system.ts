@@ -8,9 +8,9 @@ export interface SystemInfo {
 
 export function systemRoutes(r: Router, sys: SystemInfo): void {
   const ping = async (ctx: Parameters<Parameters<Router['add']>[2]>[0]): Promise<void> => {
-    const headers = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache, no-store, must-revalidate', Pragma: 'no-cache', 'Builder-Version': '1' };
+    const headers = { 'Cache-Control': 'no-cache, no-store, must-revalidate', Pragma: 'no-cache', 'Builder-Version': '1' };
     // HEAD and GET answer "OK" with the version headers the CLI negotiates from
-    const res = ctx.reply.stream(headers['Content-Type']);
+    const res = ctx.reply.stream('text/plain; charset=utf-8', headers);
     if (ctx.req.method !== 'HEAD') res.write('OK');
     res.end();
   };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFlags } from '../flags.js';
@@ -39,11 +39,15 @@ test('-i sets stdin attach and StdinOnce; -d clears attach', () => {
 
 test('env-file: comments, blanks, KEY lookup, verbatim values', () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-env-'));
-  const f = join(dir, 'env');
-  writeFileSync(f, '# comment\n\nA=1\n  B= spaced \nC\nD\n');
-  assert.deepEqual(parseKeyValueFile(f, (k) => (k === 'C' ? 'c' : undefined)), ['A=1', 'B= spaced ', 'C=c']);
-  assert.deepEqual(build(['--env-file', f, '-e', 'Z=9', 'img']).body.Env, ['A=1', 'B= spaced ', 'Z=9']);
-  assert.throws(() => parseKeyValueFile(join(dir, 'missing'), null), /no such file or directory/);
+  try {
+    const f = join(dir, 'env');
+    writeFileSync(f, '# comment\n\nA=1\n  B= spaced \nC\nD\n');
+    assert.deepEqual(parseKeyValueFile(f, (k) => (k === 'C' ? 'c' : undefined)), ['A=1', 'B= spaced ', 'C=c']);
+    assert.deepEqual(build(['--env-file', f, '-e', 'Z=9', 'img']).body.Env, ['A=1', 'B= spaced ', 'Z=9']);
+    assert.throws(() => parseKeyValueFile(join(dir, 'missing'), null), /no such file or directory/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('-v binds, named volumes, anonymous volumes, relative paths', () => {

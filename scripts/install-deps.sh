@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what berth needs on Debian 12 (run as root): the runtime components from apt and the
+# npm dependencies. Idempotent and quiet: packages already installed are skipped.
+#   bash scripts/install-deps.sh            apt packages + npm ci (when node_modules is stale)
+#   bash scripts/install-deps.sh --no-npm   apt packages only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  runc conmon crun netavark aardvark-dns golang-github-containers-common iptables
+  tini catatonit busybox-static docker-registry uidmap iproute2
+)
+
+log() { printf '[install-deps] %s\n' "$*" >&2; }
+
+if [[ $(id -u) -ne 0 ]]; then
+  log "must run as root (try: sudo bash $0)"
+  exit 1
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]})); then
+  log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # policy-rc.d keeps package scripts from starting services (docker-registry) during install
+  policy_added=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy_added=1
+  fi
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if ((policy_added)); then rm -f /usr/sbin/policy-rc.d; fi
+else
+  log "apt packages: all present"
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if ((node_major < 20)); then
+  log "Node.js >= 20 is required (found: $(node --version 2>/dev/null || echo none))."
+  log "Install it, e.g. from https://deb.nodesource.com (Debian 12 ships Node 18), then re-run."
+  exit 1
+fi
+
+if [[ ${1:-} != --no-npm ]]; then
+  # npm ci when node_modules is missing or older than the lock file (always in CI)
+  if [[ ${CI:-} == true || ! -e node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    log "npm ci"
+    npm ci --no-audit --no-fund --loglevel=error
+  else
+    log "npm dependencies: up to date"
+  fi
+fi
