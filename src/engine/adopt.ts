@@ -13,6 +13,11 @@ export async function adoptContainers(deps: {
 }): Promise<{ adopted: number; exited: number; dead: number }> {
   const { store, runtime, containers, logger } = deps;
   const counts = { adopted: 0, exited: 0, dead: 0 };
+  for (const id of store.orphans()) {
+    await runtime.cleanup(id).catch((err) => logger.warn('could not clean up an orphaned container', { container: id, err }));
+    await store.purge(id);
+    logger.info('removed leftovers of an interrupted removal', { container: id });
+  }
   for (const rec of store.all()) {
     if (rec.state.status === 'removing') {
       await containers.remove(rec.id, { force: true }).catch((err) => logger.warn('could not finish removal', { container: rec.id, err }));

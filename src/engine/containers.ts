@@ -39,6 +39,8 @@ export class Containers {
   readonly mutex = new KeyedMutex();
   private readonly beforeStart = new Map<string, Set<BeforeStartHook>>();
   private readonly exitWatch = new Map<string, () => void>();
+  /** Containers removed but still being cleaned up: id → image id. */
+  private readonly cleaning = new Map<string, string>();
 
   constructor(private readonly d: ContainerDeps) {}
 
@@ -219,7 +221,7 @@ export class Containers {
   }
 
   private async removeLater(rec: ContainerRecord): Promise<void> {
-    await this.remove(rec.id, { force: true }).catch((err) => {
+    await this.remove(rec.id, { force: true, background: true }).catch((err) => {
       this.d.logger.warn('auto-remove failed', { container: rec.id, err });
     });
   }
@@ -284,8 +286,12 @@ export class Containers {
     rec.restartCount = 0;
   }
 
-  /** DELETE /containers/{id}. Running containers need force (409 otherwise). */
-  async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
+  /**
+   * DELETE /containers/{id}. Running containers need force (409 otherwise). With `background`
+   * (auto-remove), the record goes first and waiters are woken, then the runtime and the files
+   * are cleaned up; until that ends the container still counts as a user of its image.
+   */
+  async remove(ref: string, opts: { force?: boolean; background?: boolean } = {}): Promise<void> {
     const rec = this.d.store.get(ref);
     if (this.isRunning(rec)) {
       if (!opts.force) {
@@ -295,17 +301,32 @@ export class Containers {
       await this.d.runtime.kill(rec.id, 9).catch(() => {});
       await this.exitOrPoll(rec, exited);
     }
+    let purge: Promise<void> | undefined;
     await this.mutex.run(rec.id, async () => {
       if (!this.d.store.find(rec.id)) return;
       if (this.isRunning(rec)) throw conflict(`cannot remove container "/${rec.name}": container is running`);
       rec.state.status = 'removing';
       this.unwatchExit(rec.id);
-      await this.d.runtime.cleanup(rec.id).catch((err) => this.d.logger.warn('runtime cleanup failed', { container: rec.id, err }));
-      await this.d.store.delete(rec);
+      this.cleaning.set(rec.id, rec.image);
+      purge = (async () => {
+        await this.d.runtime.cleanup(rec.id).catch((err) => this.d.logger.warn('runtime cleanup failed', { container: rec.id, err }));
+        await this.d.store.purge(rec.id);
+      })().finally(() => this.cleaning.delete(rec.id));
+      if (opts.background) await this.d.store.forget(rec);
+      else {
+        await purge;
+        await this.d.store.forget(rec);
+      }
     });
     this.beforeStart.delete(rec.id);
     this.d.logger.info('container removed', { container: rec.id });
     this.lifecycle.emit('removed', rec.id, rec.state.exitCode);
+    await purge;
+  }
+
+  /** Containers whose removal is still cleaning up, as [id, image id]. */
+  cleaningImages(): Iterable<[string, string]> {
+    return this.cleaning.entries();
   }
 
   /**

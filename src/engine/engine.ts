@@ -167,6 +167,9 @@ export class Engine {
   imageUser(imageId: string): { id: string; running: boolean } | undefined {
     const users = this.store.all().filter((r) => r.image === imageId);
     const rec = users.find((r) => this.containers.isRunning(r)) ?? users[0];
-    return rec ? { id: rec.id, running: this.containers.isRunning(rec) } : undefined;
+    if (rec) return { id: rec.id, running: this.containers.isRunning(rec) };
+    // a removed container whose rootfs is still being unmounted keeps its layers busy
+    for (const [id, img] of this.containers.cleaningImages()) if (img === imageId) return { id, running: true };
+    return undefined;
   }
 }

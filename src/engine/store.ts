@@ -11,6 +11,7 @@ import type { ContainerPaths } from './views.js';
 export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
   private readonly byName = new Map<string, string>();
+  private orphanIds: string[] = [];
 
   constructor(
     private readonly dataDir: string,
@@ -18,12 +19,23 @@ export class ContainerStore {
     private readonly log: Logger,
   ) {}
 
-  /** Loads every record; unreadable ones are logged and skipped (their directory is kept). */
+  /**
+   * Loads every record; unreadable ones are logged and skipped (their directory is kept).
+   * Directories without a record are remembered as orphans for the caller to clean up.
+   */
   async load(): Promise<void> {
     await mkdir(this.dataDir, { recursive: true });
     for (const id of await readdir(this.dataDir)) {
+      let text: string;
       try {
-        const rec = JSON.parse(await readFile(join(this.dataDir, id, 'container.json'), 'utf8')) as ContainerRecord;
+        text = await readFile(join(this.dataDir, id, 'container.json'), 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && /^[a-f0-9]{64}$/.test(id)) this.orphanIds.push(id);
+        else this.log.warn('skipping unreadable container record', { container: id, err });
+        continue;
+      }
+      try {
+        const rec = JSON.parse(text) as ContainerRecord;
         this.byId.set(rec.id, rec);
         this.byName.set(rec.name, rec.id);
       } catch (err) {
@@ -102,10 +114,20 @@ export class ContainerStore {
     await this.save(rec);
   }
 
-  /** Removes the record and the container's directory (upper dir, logs). */
-  async delete(rec: ContainerRecord): Promise<void> {
+  /** Drops the record: out of the index and off the disk (the directory stays for purge). */
+  async forget(rec: ContainerRecord): Promise<void> {
     this.byId.delete(rec.id);
     if (this.byName.get(rec.name) === rec.id) this.byName.delete(rec.name);
-    await rm(join(this.dataDir, rec.id), { recursive: true, force: true });
+    await rm(join(this.dataDir, rec.id, 'container.json'), { force: true });
+  }
+
+  /** Removes a container's directory (upper dir, logs, record). */
+  async purge(id: string): Promise<void> {
+    await rm(join(this.dataDir, id), { recursive: true, force: true, maxRetries: 3, retryDelay: 20 });
+  }
+
+  /** Ids of directories without a record: removals or creations cut short by a crash. */
+  orphans(): string[] {
+    return this.orphanIds;
   }
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { isKind } from '../core/index.js';
 import { DEFAULT_CAPABILITIES } from './defaults.js';
-import { convertSeccompProfile, goArch, scmpArch } from './seccomp.js';
+import { convertSeccompProfile, goArch, scmpArch, unsupportedArches } from './seccomp.js';
 
 const profile = {
   defaultAction: 'SCMP_ACT_ERRNO',
@@ -56,4 +56,10 @@ test('the containers-common profile converts', { skip: !existsSync('/usr/share/c
   const names = new Set((s.syscalls ?? []).flatMap((c) => c.names));
   assert.ok(names.has('read') && names.has('execve') && names.has('chroot'));
   assert.ok((s.syscalls?.length ?? 0) > 10);
+});
+
+test('x32 is left out of the filter only when the kernel config says it is not built', () => {
+  assert.deepEqual(unsupportedArches('CONFIG_IA32_EMULATION=y\n# CONFIG_X86_X32_ABI is not set\n'), ['SCMP_ARCH_X32']);
+  assert.deepEqual(unsupportedArches('CONFIG_X86_X32_ABI=y\n'), []);
+  assert.deepEqual(unsupportedArches(undefined), []);
 });

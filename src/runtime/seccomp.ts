@@ -4,8 +4,10 @@
  * moby's profiles/seccomp setupSeccomp does: native arch + sub-arches from archMap; each rule kept
  * only if its includes (arches, all caps, minKernel) hold and its excludes (arches, any cap) do not.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { release } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { invalidArgument } from '../core/index.js';
 import type { OciSeccomp, OciSeccompSyscall } from './oci-types.js';
@@ -59,6 +61,11 @@ export interface SeccompContext {
   caps: readonly string[];
   /** Kernel release, e.g. '6.1.0'. */
   kernel: string;
+  /**
+   * Architectures this kernel cannot run (e.g. SCMP_ARCH_X32 without CONFIG_X86_X32_ABI): left
+   * out of the filter, since their syscalls fail anyway and each arch adds to runc's compile time.
+   */
+  unsupportedArches?: readonly string[];
 }
 
 /** Converts a moby-format profile (already parsed JSON) to OCI linux.seccomp. Throws 'invalid-argument'. */
@@ -68,7 +75,8 @@ export function convertSeccompProfile(raw: unknown, ctx: SeccompContext): OciSec
   const p = parsed.data;
   const native = scmpArch(ctx.arch);
   const entry = p.archMap?.find((a) => a.architecture === native);
-  const architectures = entry ? [entry.architecture, ...(entry.subArchitectures ?? [])] : (p.architectures ?? []);
+  const architectures = (entry ? [entry.architecture, ...(entry.subArchitectures ?? [])] : (p.architectures ?? []))
+    .filter((a) => !(ctx.unsupportedArches ?? []).includes(a));
   const syscalls: OciSeccompSyscall[] = [];
   for (const s of p.syscalls ?? []) {
     const inc = s.includes ?? {};
@@ -100,8 +108,29 @@ export function convertSeccompProfile(raw: unknown, ctx: SeccompContext): OciSec
 /** Reads and converts a profile file for this host. */
 export async function loadSeccompProfile(path: string, caps: readonly string[]): Promise<OciSeccomp> {
   const raw: unknown = JSON.parse(await readFile(path, 'utf8'));
-  return convertSeccompProfile(raw, { arch: goArch(process.arch), caps, kernel: release() });
+  return convertSeccompProfile(raw, { arch: goArch(process.arch), caps, kernel: release(), unsupportedArches: unsupportedArches(kernelConfig()) });
 }
 
 /** Where containers-common installs Docker's default profile. */
 export const DEFAULT_SECCOMP_PROFILE = '/usr/share/containers/seccomp.json';
+
+/** Reads the running kernel's config (/proc/config.gz or /boot/config-<release>), if available. */
+function kernelConfig(): string | undefined {
+  try {
+    return gunzipSync(readFileSync('/proc/config.gz')).toString('utf8');
+  } catch {
+    try {
+      return readFileSync(`/boot/config-${release()}`, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Sub-architectures the kernel says it lacks; unknown config → none (keep the filter whole). */
+export function unsupportedArches(config: string | undefined): string[] {
+  if (config === undefined) return [];
+  const out: string[] = [];
+  if (/^# CONFIG_X86_X32_ABI is not set$/m.test(config)) out.push('SCMP_ARCH_X32');
+  return out;
+}
