@@ -1,5 +1,7 @@
-// Bundles the CLI and the daemon into one file each (dist/berth.js, dist/berthd.js), so that
+// Bundles the CLI and the daemon into one file each (dist/berth.cjs, dist/berthd.js), so that
 // starting them loads one module instead of hundreds: the CLI's start path is on every `run`.
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const common = {
@@ -14,7 +16,15 @@ const common = {
   logLevel: 'warning',
 };
 
+// The CLI is CommonJS: bin/berth compiles it through vm.Script with a V8 code cache, which
+// ESM cannot use on Node 20 (no module.enableCompileCache), and a CJS start is a few ms cheaper.
+const { banner: _esmBanner, ...cjs } = common;
 await Promise.all([
-  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/berth.js' }),
+  build({ ...cjs, format: 'cjs', entryPoints: ['src/cli/main.ts'], outfile: 'dist/berth.cjs' }),
   build({ ...common, entryPoints: ['src/daemon/main.ts'], outfile: 'dist/berthd.js' }),
 ]);
+rmSync('dist/berth.js', { force: true });
+rmSync('dist/berth.js.map', { force: true });
+// warm the CLI's code cache (dist/berth.cjs.v8cache) with one run
+rmSync('dist/berth.cjs.v8cache', { force: true });
+execFileSync(process.execPath, ['bin/berth', '--help'], { stdio: 'ignore' });

@@ -114,9 +114,13 @@ for (const [stream, path] of [[process.stdout, '/dev/stdout'], [process.stderr, 
   });
 }
 
-const code = await dispatch(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`${describe(err)}\n`);
-  return 1;
-});
-await Promise.all([flush(process.stdout), flush(process.stderr)]);
-process.exit(code);
+async function main(): Promise<void> {
+  const code = await dispatch(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`${describe(err)}\n`);
+    return 1;
+  });
+  await Promise.all([flush(process.stdout), flush(process.stderr)]);
+  process.exit(code);
+}
+
+void main();

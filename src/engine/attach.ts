@@ -31,6 +31,46 @@ export async function attachContainer(
   const { containers, runtime } = deps;
   let closed = false;
   client.onClose(() => (closed = true));
+
+  // stdin that arrives before the conmon connection exists is held, then forwarded in order
+  const pendingInput: Buffer[] = [];
+  let inputEnded = false;
+  let conn: AttachConnection | undefined;
+  if (opts.stream && opts.stdin) {
+    client.onInput((d) => (conn ? conn.write(d) : pendingInput.push(d)));
+    client.onInputEnd(() => {
+      inputEnded = true;
+      if (conn && rec.config.StdinOnce) conn.closeStdin();
+    });
+  }
+  /** Connects to conmon: for stdin always, for output unless it comes from the followed log. */
+  const wire = (c: AttachConnection, output: boolean): void => {
+    conn = c;
+    if (output) {
+      c.onData((stream, data) => {
+        if ((stream === 1 && opts.stdout) || (stream === 2 && opts.stderr)) client.write(stream, data);
+      });
+      c.onClose(() => client.end());
+      // safety net: end the stream shortly after the container exits, should conmon keep it open
+      void containers.lifecycle.next('exit', rec.id).then(() => setTimeout(() => client.end(), 1000).unref(), () => {});
+    }
+    client.onClose(() => c.close());
+    for (const d of pendingInput.splice(0)) c.write(d);
+    if (inputEnded && rec.config.StdinOnce) c.closeStdin();
+  };
+
+  if (opts.logs && opts.stream && containers.isRunning(rec)) {
+    // replay and live output both from the log, followed until the container stops: switching from
+    // the file to conmon's socket would lose what is written in between
+    if (opts.stdin) wire(await runtime.attach(rec.id), false);
+    const gone = new AbortController();
+    client.onClose(() => gone.abort());
+    for await (const e of deps.readLogs(rec, { stdout: opts.stdout, stderr: opts.stderr, follow: true, signal: gone.signal })) {
+      if (closed) return;
+      client.write(e.stream === 'stdout' ? 1 : 2, e.data);
+    }
+    return client.end();
+  }
   if (opts.logs) {
     for await (const e of deps.readLogs(rec, { stdout: opts.stdout, stderr: opts.stderr })) {
       if (closed) return;
@@ -39,37 +79,13 @@ export async function attachContainer(
   }
   if (!opts.stream) return client.end();
 
-  // stdin that arrives before the conmon connection exists is held, then forwarded in order
-  const pendingInput: Buffer[] = [];
-  let inputEnded = false;
-  let conn: AttachConnection | undefined;
-  if (opts.stdin) {
-    client.onInput((d) => (conn ? conn.write(d) : pendingInput.push(d)));
-    client.onInputEnd(() => {
-      inputEnded = true;
-      if (conn && rec.config.StdinOnce) conn.closeStdin();
-    });
-  }
-  const wire = (c: AttachConnection): void => {
-    conn = c;
-    c.onData((stream, data) => {
-      if ((stream === 1 && opts.stdout) || (stream === 2 && opts.stderr)) client.write(stream, data);
-    });
-    c.onClose(() => client.end());
-    client.onClose(() => c.close());
-    for (const d of pendingInput.splice(0)) c.write(d);
-    if (inputEnded && rec.config.StdinOnce) c.closeStdin();
-    // safety net: end the stream shortly after the container exits, should conmon keep it open
-    void containers.lifecycle.next('exit', rec.id).then(() => setTimeout(() => client.end(), 1000).unref(), () => {});
-  };
-
   if (containers.isRunning(rec)) {
-    wire(await runtime.attach(rec.id));
+    wire(await runtime.attach(rec.id), true);
     return;
   }
   const unregister = containers.onBeforeStart(rec.id, async () => {
     if (closed) return;
-    wire(await runtime.attach(rec.id));
+    wire(await runtime.attach(rec.id), true);
   });
   client.onClose(unregister);
   void containers.lifecycle.next('removed', rec.id).then(() => client.end(), () => {});
