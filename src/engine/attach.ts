@@ -7,11 +7,14 @@
 import type { Logger } from '../core/index.js';
 import type { AttachConnection, ContainerRuntime } from '../runtime/types.js';
 import type { ClientStream } from './client-stream.js';
+import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from './detach-keys.js';
 import type { Containers } from './containers.js';
 import type { ContainerRecord } from './record.js';
 import type { LogEntry, ReadLogsOptions } from './logs-types.js';
 
 export interface AttachOptions {
+  /** Detach sequence for TTY attaches (parsed with parseDetachKeys). */
+  detachKeys?: Buffer;
   stdin: boolean;
   stdout: boolean;
   stderr: boolean;
@@ -37,8 +40,25 @@ export async function attachContainer(
   let inputEnded = false;
   let conn: AttachConnection | undefined;
   if (opts.stream && opts.stdin) {
-    client.onInput((d) => (conn ? conn.write(d) : pendingInput.push(d)));
+    // with a TTY, the detach keys end this client's stream and leave the container running
+    const scanner = rec.config.Tty ? new DetachScanner(opts.detachKeys ?? parseDetachKeys(DEFAULT_DETACH_KEYS)) : undefined;
+    let detached = false;
+    const forward = (d: Buffer): void => {
+      if (d.length > 0) conn ? conn.write(d) : pendingInput.push(d);
+    };
+    client.onInput((d) => {
+      if (detached) return;
+      if (!scanner) return forward(d);
+      const r = scanner.push(d);
+      forward(r.forward);
+      if (r.detach) {
+        detached = true;
+        closed = true;
+        client.end();
+      }
+    });
     client.onInputEnd(() => {
+      if (detached) return;
       inputEnded = true;
       if (conn && rec.config.StdinOnce) conn.closeStdin();
     });

@@ -2,7 +2,7 @@
  * The engine: container use cases wired to the image service and the runtime.
  * The API calls only this.
  */
-import { invalidArgument, conflict, type Logger } from '../core/index.js';
+import { invalidArgument, conflict, internal, type Logger } from '../core/index.js';
 import type { ContainerInspect, ContainerSummary } from '../protocol/index.js';
 import type { ImageService } from '../image/types.js';
 import type { ContainerRuntime } from '../runtime/types.js';
@@ -141,6 +141,18 @@ export class Engine {
       containers: this.containers, runtime: this.o.runtime, logger: this.o.logger,
       readLogs: (r, o) => this.readLogs(r, o),
     }, rec, opts, client);
+  }
+
+  /**
+   * POST /containers/{id}/resize: the TTY's size. 409 when not running; Docker's 500 "cannot
+   * resize" wording when the container has no TTY.
+   */
+  async resize(ref: string, height: number, width: number): Promise<void> {
+    const rec = this.store.get(ref);
+    if (!this.containers.isRunning(rec)) throw conflict(`Container ${rec.id} is not running`);
+    if (!rec.config.Tty) throw internal(`cannot resize container ${rec.id}: it has no TTY`);
+    if (!this.o.runtime.resize) throw internal('the runtime cannot resize terminals');
+    await this.o.runtime.resize(rec.id, height, width);
   }
 
   /** Whether the container has a TTY (the API frames output only without one). */

@@ -5,3 +5,4 @@ export type { ContainerRecord } from './record.js';
 export { parseSignal } from './exit-codes.js';
 export type { LogEntry } from './logs-types.js';
 export { formatLogTimestamp } from './logs/index.js';
+export { parseDetachKeys, DEFAULT_DETACH_KEYS } from './detach-keys.js';

@@ -1,7 +1,7 @@
 /** /containers/… routes. */
 import { invalidArgument } from '../../core/index.js';
 import type { Engine } from '../../engine/index.js';
-import { formatLogTimestamp } from '../../engine/index.js';
+import { formatLogTimestamp, parseDetachKeys } from '../../engine/index.js';
 import { encodeFrame } from '../../protocol/index.js';
 import { boolParam, filtersParam, intParam } from '../http.js';
 import type { Router } from '../router.js';
@@ -124,9 +124,11 @@ export function containerRoutes(r: Router, engine: Engine): void {
     const q = ctx.query;
     const id = ctx.params[0]!;
     const tty = engine.hasTty(id);
+    const keys = q.get('detachKeys');
     const opts = {
       stdin: boolParam(q, 'stdin'), stdout: boolParam(q, 'stdout'), stderr: boolParam(q, 'stderr'),
       logs: boolParam(q, 'logs'), stream: boolParam(q, 'stream'),
+      ...(keys ? { detachKeys: parseDetachKeys(keys) } : {}),
     };
     const conn = ctx.reply.hijack(streamContentType(tty, ctx.version));
     const client = clientStream(conn, tty);
@@ -141,7 +143,10 @@ export function containerRoutes(r: Router, engine: Engine): void {
   });
 
   r.add('POST', '/containers/{id}/resize', async (ctx) => {
-    engine.store.get(ctx.params[0]!);
+    const h = intParam(ctx.query, 'h');
+    const w = intParam(ctx.query, 'w');
+    if (h === undefined || w === undefined || h < 0 || w < 0) throw invalidArgument('height and width must be given as non-negative integers');
+    await engine.resize(ctx.params[0]!, h, w);
     ctx.reply.empty(200);
   });
 }
