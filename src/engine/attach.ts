@@ -5,8 +5,8 @@
  * process starts, so no output is lost.
  */
 import type { Logger } from '../core/index.js';
-import type { AttachConnection, ContainerRuntime } from '../runtime/types.js';
 import type { ClientStream } from './client-stream.js';
+import type { StreamHub, StreamHubs } from './stream-hub.js';
 import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from './detach-keys.js';
 import type { Containers } from './containers.js';
 import type { ContainerRecord } from './record.js';
@@ -24,27 +24,27 @@ export interface AttachOptions {
 
 export async function attachContainer(
   deps: {
-    containers: Containers; runtime: ContainerRuntime; logger: Logger;
+    containers: Containers; hubs: StreamHubs; logger: Logger;
     readLogs: (rec: ContainerRecord, opts: ReadLogsOptions) => AsyncIterable<LogEntry>;
   },
   rec: ContainerRecord,
   opts: AttachOptions,
   client: ClientStream,
 ): Promise<void> {
-  const { containers, runtime } = deps;
+  const { containers, hubs } = deps;
   let closed = false;
   client.onClose(() => (closed = true));
 
-  // stdin that arrives before the conmon connection exists is held, then forwarded in order
+  // stdin that arrives before the container's hub exists is held, then forwarded in order
   const pendingInput: Buffer[] = [];
   let inputEnded = false;
-  let conn: AttachConnection | undefined;
+  let hub: StreamHub | undefined;
   if (opts.stream && opts.stdin) {
     // with a TTY, the detach keys end this client's stream and leave the container running
     const scanner = rec.config.Tty ? new DetachScanner(opts.detachKeys ?? parseDetachKeys(DEFAULT_DETACH_KEYS)) : undefined;
     let detached = false;
     const forward = (d: Buffer): void => {
-      if (d.length > 0) conn ? conn.write(d) : pendingInput.push(d);
+      if (d.length > 0) hub ? hub.write(d) : pendingInput.push(d);
     };
     client.onInput((d) => {
       if (detached) return;
@@ -59,30 +59,35 @@ export async function attachContainer(
     });
     client.onInputEnd(() => {
       if (detached) return;
-      inputEnded = true;
-      if (conn && rec.config.StdinOnce) conn.closeStdin();
+      // moby's rule: the client's EOF closes the container's stdin only for StdinOnce without a
+      // TTY; otherwise it ends this client's stream (the docker CLI detaches by half-closing)
+      if (rec.config.StdinOnce && !rec.config.Tty) {
+        inputEnded = true;
+        hub?.closeStdin();
+      } else {
+        closed = true;
+        client.end();
+      }
     });
   }
-  /** Connects to conmon: for stdin always, for output unless it comes from the followed log. */
-  const wire = (c: AttachConnection, output: boolean): void => {
-    conn = c;
+  /** Joins the container's hub: for stdin always, for output unless it comes from the followed log. */
+  const join = (h: StreamHub, output: boolean): void => {
+    hub = h;
     if (output) {
-      c.onData((stream, data) => {
+      const unsubscribe = h.subscribe((stream, data) => {
         if ((stream === 1 && opts.stdout) || (stream === 2 && opts.stderr)) client.write(stream, data);
       });
-      c.onClose(() => client.end());
-      // safety net: end the stream shortly after the container exits, should conmon keep it open
-      void containers.lifecycle.next('exit', rec.id).then(() => setTimeout(() => client.end(), 1000).unref(), () => {});
+      client.onClose(unsubscribe);
+      client.onClose(h.onClose(() => client.end()));
     }
-    client.onClose(() => c.close());
-    for (const d of pendingInput.splice(0)) c.write(d);
-    if (inputEnded && rec.config.StdinOnce) c.closeStdin();
+    for (const d of pendingInput.splice(0)) h.write(d);
+    if (inputEnded) h.closeStdin();
   };
 
   if (opts.logs && opts.stream && containers.isRunning(rec)) {
     // replay and live output both from the log, followed until the container stops: switching from
-    // the file to conmon's socket would lose what is written in between
-    if (opts.stdin) wire(await runtime.attach(rec.id), false);
+    // the file to the live stream would lose what is written in between
+    if (opts.stdin) join(await hubs.get(rec.id), false);
     const gone = new AbortController();
     client.onClose(() => gone.abort());
     for await (const e of deps.readLogs(rec, { stdout: opts.stdout, stderr: opts.stderr, follow: true, signal: gone.signal })) {
@@ -100,12 +105,13 @@ export async function attachContainer(
   if (!opts.stream) return client.end();
 
   if (containers.isRunning(rec)) {
-    wire(await runtime.attach(rec.id), true);
+    join(await hubs.get(rec.id), true);
     return;
   }
+  // not started yet (docker run, start -a): join between runtime create and process start
   const unregister = containers.onBeforeStart(rec.id, async () => {
     if (closed) return;
-    wire(await runtime.attach(rec.id), true);
+    join(await hubs.get(rec.id), true);
   });
   client.onClose(unregister);
   void containers.lifecycle.next('removed', rec.id).then(() => client.end(), () => {});

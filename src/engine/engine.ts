@@ -11,6 +11,7 @@ import { attachContainer, type AttachOptions } from './attach.js';
 import type { ClientStream } from './client-stream.js';
 import { Containers } from './containers.js';
 import { Execs } from './execs.js';
+import { StreamHubs } from './stream-hub.js';
 import { listContainers, type ListOptions } from './list.js';
 import { parseLogOpts, readLogs, rotateIfNeeded, DEFAULT_LOG_ROTATION } from './logs/index.js';
 import type { LogEntry, LogRotation, ReadLogsOptions } from './logs-types.js';
@@ -36,6 +37,8 @@ export class Engine {
   readonly store: ContainerStore;
   readonly containers: Containers;
   readonly execs: Execs;
+  /** The daemon's one attach connection per container, shared by its clients. */
+  readonly hubs: StreamHubs;
   private readonly logDefaults: LogRotation;
   private rotateTimer: NodeJS.Timeout | undefined;
 
@@ -46,6 +49,7 @@ export class Engine {
       store: this.store, images: o.images, runtime: o.runtime, logger: o.logger,
       validateLogOpts: (opts) => void parseLogOpts(opts, this.logDefaults),
     });
+    this.hubs = new StreamHubs(o.runtime, o.logger);
     this.execs = new Execs({ store: this.store, containers: this.containers, runtime: o.runtime, logger: o.logger });
   }
 
@@ -138,7 +142,7 @@ export class Engine {
     const rec = this.store.get(ref);
     if (rec.state.status === 'paused') throw conflict('You cannot attach to a paused container, unpause it first');
     await attachContainer({
-      containers: this.containers, runtime: this.o.runtime, logger: this.o.logger,
+      containers: this.containers, hubs: this.hubs, logger: this.o.logger,
       readLogs: (r, o) => this.readLogs(r, o),
     }, rec, opts, client);
   }
@@ -173,6 +177,7 @@ export class Engine {
     const rec = this.store.get(ref);
     await this.containers.remove(rec.id, opts);
     this.execs.forget(rec.id);
+    this.hubs.drop(rec.id);
   }
 
   /** The id of a container that uses the image, for image removal checks. */
