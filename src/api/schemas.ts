@@ -131,8 +131,11 @@ export function parseExecBody(body: unknown): ExecCreateBody {
   return dropNulls(r.data) as ExecCreateBody;
 }
 
-export function parseExecStartBody(body: unknown): { Detach: boolean; Tty: boolean } {
-  const r = z.looseObject({ Detach: bool, Tty: bool }).safeParse(body ?? {});
+export function parseExecStartBody(body: unknown): { Detach: boolean; Tty: boolean; ConsoleSize?: [number, number] } {
+  const r = z.looseObject({ Detach: bool, Tty: bool, ConsoleSize: z.tuple([z.number(), z.number()]).nullish() }).safeParse(body ?? {});
   if (!r.success) fail(r.error.issues[0]);
-  return { Detach: r.data.Detach ?? false, Tty: r.data.Tty ?? false };
+  return {
+    Detach: r.data.Detach ?? false, Tty: r.data.Tty ?? false,
+    ...(r.data.ConsoleSize ? { ConsoleSize: r.data.ConsoleSize } : {}),
+  };
 }

@@ -83,6 +83,11 @@ export function createApiServer(opts: { router: Router; logger: Logger }): Serve
       }
       await m.handler({ req, params: m.params, query: url.searchParams, version, signal: ac.signal, reply, ...ctxIO });
     } catch (err) {
+      if (ac.signal.aborted) {
+        // the client went away (e.g. docker run -d drops its pending /wait): nothing to answer
+        logger.debug('client gone', { method: req.method, path, err: messageOf(err) });
+        return;
+      }
       const status = statusOf(err);
       if (status >= 500) logger.error('request failed', { method: req.method, path, err: messageOf(err) });
       else logger.debug('request refused', { method: req.method, path, status, err: messageOf(err) });

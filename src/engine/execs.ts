@@ -7,11 +7,14 @@ import type { ExecCreateBody, ExecInspect } from '../protocol/index.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import type { ClientStream } from './client-stream.js';
 import { mergeEnv } from './config-merge.js';
+import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from './detach-keys.js';
 import type { Containers } from './containers.js';
 import type { ContainerStore } from './store.js';
 
 interface ExecRecord {
   id: string;
+  /** Resizes the exec's TTY while it runs. */
+  resize?: (height: number, width: number) => Promise<void>;
   containerId: string;
   body: ExecCreateBody;
   started: boolean;
@@ -59,32 +62,47 @@ export class Execs {
     return e;
   }
 
-  /** Starts the process; with a client, streams it; resolves once it is running. */
-  async start(id: string, client: ClientStream | undefined): Promise<void> {
+  /**
+   * Starts the process; with a client, streams it; resolves once it is running. With a TTY the
+   * detach keys end the client's stream and leave the process running; the client's stdin EOF
+   * closes the process's stdin without a TTY, and ends the stream with one (moby's rule).
+   */
+  async start(id: string, client: ClientStream | undefined, opts: { consoleSize?: [number, number] } = {}): Promise<void> {
     const e = this.checkStart(id);
+    const b = e.body;
+    const tty = b.Tty ?? false;
+    const keys = tty && client && b.AttachStdin ? parseDetachKeys(b.DetachKeys || DEFAULT_DETACH_KEYS) : undefined;
     e.started = true;
     const rec = this.d.store.get(e.containerId);
-    const b = e.body;
+    const size = opts.consoleSize ?? b.ConsoleSize ?? undefined;
     const proc = await this.d.runtime.exec(rec.id, {
       args: b.Cmd,
       env: mergeEnv(rec.config.Env, b.Env),
       cwd: b.WorkingDir || rec.config.WorkingDir || '/',
       user: b.User || rec.config.User || '',
-      tty: b.Tty ?? false,
+      tty,
       openStdin: (b.AttachStdin ?? false) && client !== undefined,
       privileged: b.Privileged ?? false,
       ...(client === undefined ? { detach: true } : {}),
+      ...(tty && size && size[0] > 0 && size[1] > 0 ? { consoleSize: [size[0], size[1]] as [number, number] } : {}),
     });
     e.running = true;
     e.pid = proc.pid;
+    if (proc.resize) e.resize = (h, w) => proc.resize!(h, w);
     let outputsOpen = 2;
     let exitCode: number | undefined;
+    let ended = false;
+    const endClient = (): void => {
+      if (ended) return;
+      ended = true;
+      client?.end();
+    };
     const finish = (): void => {
-      if (outputsOpen === 0 && exitCode !== undefined) client?.end();
+      if (outputsOpen === 0 && exitCode !== undefined) endClient();
     };
     for (const [stream, readable] of [[1, proc.stdout], [2, proc.stderr]] as const) {
       const wanted = client && (stream === 1 ? b.AttachStdout : b.AttachStderr);
-      readable.on('data', (d: Buffer) => wanted && client.write(stream, d));
+      readable.on('data', (d: Buffer) => wanted && !ended && client.write(stream, d));
       readable.on('end', () => {
         outputsOpen--;
         finish();
@@ -93,14 +111,23 @@ export class Execs {
     }
     if (client && proc.stdin) {
       const stdin = proc.stdin;
+      const scanner = keys ? new DetachScanner(keys) : undefined;
       stdin.on('error', () => {});
-      client.onInput((d) => stdin.write(d));
-      client.onInputEnd(() => stdin.end());
-      client.onClose(() => stdin.destroy());
+      client.onInput((d) => {
+        if (ended) return;
+        const r = scanner ? scanner.push(d) : { forward: d, detach: false };
+        if (r.forward.length > 0) stdin.write(r.forward);
+        if (r.detach) endClient();
+      });
+      client.onInputEnd(() => (tty ? endClient() : stdin.end()));
+      client.onClose(() => {
+        if (!tty) stdin.destroy();
+      });
     } else proc.stdin?.end();
     void proc.exited.then((code) => {
       e.running = false;
       e.exitCode = code;
+      delete e.resize;
       exitCode = code;
       this.d.logger.debug('exec exited', { container: rec.id, exec: id, exitCode: code });
       // output pipes may outlive the process when it left children holding them
@@ -110,6 +137,14 @@ export class Execs {
       }, 2000).unref();
       finish();
     });
+  }
+
+  /** POST /exec/{id}/resize */
+  async resize(id: string, height: number, width: number): Promise<void> {
+    const e = this.get(id);
+    if (!e.body.Tty) throw invalidArgument(`exec ${id} has no TTY to resize`);
+    if (!e.resize) throw conflict(`exec ${id} is not running`);
+    await e.resize(height, width);
   }
 
   inspect(id: string): ExecInspect {
