@@ -112,7 +112,11 @@ export class SocketReply implements Reply {
       end: () => {
         if (!sock.destroyed) sock.end();
       },
-      onData: (cb) => void sock.on('data', cb),
+      // the body reader paused the socket; a 'data' listener alone does not resume it
+      onData: (cb) => {
+        sock.on('data', cb);
+        sock.resume();
+      },
       onEnd: (cb) => void sock.on('end', cb),
       onClose: (cb) => void sock.on('close', cb),
     };

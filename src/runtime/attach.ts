@@ -10,7 +10,19 @@ import { SeqpacketSocket } from 'node-unix-socket';
 import { internal, notFound } from '../core/index.js';
 import type { AttachConnection } from './types.js';
 
+/** An attach connection that can also report when a write reached the socket (for back-pressure). */
+export interface AttachSocket extends AttachConnection {
+  /** Writes to stdin like write(); cb runs once all of it is in the socket (or with an error). */
+  send(data: Buffer, cb: (err?: Error | null) => void): void;
+}
+
 const MAX_PACKET = 32767;
+/**
+ * Receive buffer per packet. conmon sends at most STDIO_BUF_SIZE (8192) + 1 bytes per packet; the
+ * binding allocates (and zeroes) this much for every read, so its 256 KiB default costs more than
+ * the data for bulk output. 64 KiB keeps a wide margin: a packet larger than this would be truncated.
+ */
+const READ_BUFFER = 65536;
 const MAX_SUN_PATH = 107;
 const STDOUT_PIPE = 2;
 const STDERR_PIPE = 3;
@@ -32,9 +44,10 @@ export function decodePacket(packet: Buffer): { stream: 1 | 2; data: Buffer } | 
 }
 
 /** Connects to an attach socket; paths longer than sun_path go through /proc/self/fd/<dirfd>. */
-export function connectAttach(socketPath: string, bundleDir: string): Promise<AttachConnection> {
+export function connectAttach(socketPath: string, bundleDir: string): Promise<AttachSocket> {
   return new Promise((resolve, reject) => {
     const sock = new SeqpacketSocket();
+    sock.setInternalReadBufferSize(READ_BUFFER);
     let dirFd: number | undefined;
     let target = socketPath;
     if (Buffer.byteLength(socketPath) > MAX_SUN_PATH) {
@@ -63,7 +76,7 @@ export function connectAttach(socketPath: string, bundleDir: string): Promise<At
   });
 }
 
-function wrap(sock: SeqpacketSocket): AttachConnection {
+function wrap(sock: SeqpacketSocket): AttachSocket {
   const dataCbs: ((stream: 1 | 2, data: Buffer) => void)[] = [];
   const closeCbs: (() => void)[] = [];
   const pending: { stream: 1 | 2; data: Buffer }[] = [];
@@ -98,6 +111,22 @@ function wrap(sock: SeqpacketSocket): AttachConnection {
     write(data) {
       if (closed || ended) return;
       for (const chunk of chunkPackets(data)) sock.write(chunk);
+    },
+    send(data, cb) {
+      if (closed || ended) {
+        cb(new Error('attach connection is closed'));
+        return;
+      }
+      const chunks = chunkPackets(data);
+      if (chunks.length === 0) {
+        cb();
+        return;
+      }
+      try {
+        chunks.forEach((chunk, i) => sock.write(chunk, 0, chunk.length, i === chunks.length - 1 ? () => cb() : undefined));
+      } catch (e) {
+        cb(e instanceof Error ? e : new Error(String(e)));
+      }
     },
     closeStdin() {
       if (closed || ended) return;

@@ -1,21 +1,22 @@
 /**
- * exec: a process.json beside the bundle and a foreground `runtime exec --process` with piped
- * stdio; runc's exit code is the process's (128+n when signalled). When runc itself fails to
- * start the process it exits 255 and logs the error; that becomes 127 (not found) or 126 (cannot
- * invoke), and runc's message is on stderr. Throws 'conflict' if the container is not running.
+ * exec: a process.json in the session dir (<bundle>/exec/<session>) and conmon in exec mode, which
+ * runs `runtime exec --detach`, holds the process's stdio (pipes, or a pty with a TTY) and reports
+ * its exit code (128+n when signalled). When the runtime refuses to start the process, its message
+ * is on stderr and the exit code is 127 (not found) or 126 (cannot invoke). Throws 'conflict' if
+ * the container is not running.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { conflict, internal } from '../core/index.js';
+import { conflict } from '../core/index.js';
 import type { ExecProcess, ExecSpec } from './types.js';
 import type { RuntimeContext } from './context.js';
 import { pathsOf } from './context.js';
 import type { OciProcess, OciSpec } from './oci-types.js';
 import { USER_ANNOTATION, buildProcess } from './spec.js';
 import { resolveUserInRootfs } from './user.js';
-import { runtimeMessage } from './runc-error.js';
+import { checkTerminalSize } from './ctl.js';
+import { startExecSession } from './exec-session.js';
+import { execSessionPaths } from './paths.js';
 import { parseSignal } from './signals.js';
 import { readExitStatus } from './exit.js';
 import { containerPid } from './monitor.js';
@@ -31,7 +32,13 @@ export function mergeEnv(base: string[], extra: string[]): string[] {
 export function execProcessSpec(container: OciSpec, spec: ExecSpec, user: Parameters<typeof buildProcess>[1]): OciProcess {
   const env = mergeEnv(container.process.env.filter((e) => !e.startsWith('HOME=') || !spec.user), spec.env);
   const p = buildProcess(
-    { args: spec.args, env, cwd: spec.cwd || container.process.cwd, tty: spec.tty },
+    {
+      args: spec.args,
+      env,
+      cwd: spec.cwd || container.process.cwd,
+      tty: spec.tty,
+      ...(spec.tty && spec.consoleSize ? { consoleSize: spec.consoleSize } : {}),
+    },
     user,
   );
   return { ...p, capabilities: container.process.capabilities };
@@ -50,7 +57,10 @@ export function execExitCode(code: number | null, signal: string | null, runtime
   return 128 + n;
 }
 
-/** Starts a process in a running container. */
+/**
+ * Starts a process in a running container through conmon's exec mode (see exec-session.ts): with
+ * or without a TTY, stdio through the session's attach socket, the exit code from conmon.
+ */
 export async function execInContainer(ctx: RuntimeContext, id: string, spec: ExecSpec): Promise<ExecProcess> {
   const paths = pathsOf(ctx, id);
   const running = (await readExitStatus(paths, id)) === undefined && (await containerPid(ctx.host, paths, false)) !== undefined;
@@ -61,52 +71,27 @@ export async function execInContainer(ctx: RuntimeContext, id: string, spec: Exe
   } catch {
     throw conflict(`Container ${id} is not running`);
   }
+  if (spec.tty && spec.consoleSize) checkTerminalSize(...spec.consoleSize);
   const user = await resolveUserInRootfs(paths.rootfs, spec.user || userSpecOf(container));
   const processSpec = execProcessSpec(container, spec, user);
-  await mkdir(paths.execDir, { recursive: true });
-  const base = join(paths.execDir, randomBytes(8).toString('hex'));
-  const processFile = `${base}.json`;
-  const logFile = `${base}.log`;
-  await writeFile(processFile, JSON.stringify(processSpec));
-  const args = [`--log=${logFile}`, '--log-format=json', ...ctx.cli.execArgs(id, processFile, spec.tty)];
-  ctx.log.debug('spawn exec', { container: id, args });
-  const detach = spec.detach === true;
-  const child = ctx.host.spawn(ctx.cli.path, args, {
-    stdin: spec.openStdin && !detach ? 'pipe' : 'ignore',
-    output: detach ? 'ignore' : 'pipe',
-  });
-  if (child.pid < 0) throw internal(`exec in ${id}: could not start ${ctx.cli.path}`);
-  const exited = child.exited.then(async ({ code, signal }) => {
-    let runtimeErr: string | undefined;
-    if (code === 255) runtimeErr = await readRuntimeError(logFile);
-    await Promise.all([rm(processFile, { force: true }), rm(logFile, { force: true })]).catch(() => undefined);
-    return execExitCode(code, signal, runtimeErr);
-  });
-  return {
-    pid: child.pid,
-    stdin: child.stdin,
-    stdout: child.stdout ?? endedStream(),
-    stderr: child.stderr ?? endedStream(),
-    exited,
-  };
+  const sessionId = randomBytes(8).toString('hex');
+  const session = execSessionPaths(paths, id, sessionId);
+  await mkdir(session.dir, { recursive: true });
+  try {
+    await writeFile(session.process, JSON.stringify(processSpec));
+    return await startExecSession(ctx, {
+      containerId: id,
+      sessionId,
+      session,
+      spec,
+      failureCode: (message) => execExitCode(null, null, message),
+    });
+  } catch (err) {
+    await rm(session.dir, { recursive: true, force: true }).catch(() => undefined);
+    throw err;
+  }
 }
 
 function userSpecOf(c: OciSpec): string {
   return c.annotations?.[USER_ANNOTATION] ?? `${c.process.user.uid}:${c.process.user.gid}`;
-}
-
-async function readRuntimeError(logFile: string): Promise<string | undefined> {
-  try {
-    const lines = (await readFile(logFile, 'utf8')).split('\n').filter((l) => l.includes('"error"'));
-    const last = lines.at(-1);
-    return last ? runtimeMessage(last) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function endedStream(): PassThrough {
-  const s = new PassThrough();
-  s.end();
-  return s;
 }

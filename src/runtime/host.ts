@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFile, statfs } from 'node:fs/promises';
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 
 /** Result of a finished command. */
 export interface RunResult {
@@ -20,6 +20,16 @@ export interface MonitorStart {
   exit: RunResult;
   /** The first line conmon wrote on the sync pipe, or undefined at EOF without one. */
   syncLine: string | undefined;
+}
+
+/** A monitor spawned with extra pipes (conmon's exec mode: sync, start and attach pipes). */
+export interface MonitorPipes {
+  /** Pid of the spawned process (conmon's parent half; it exits after forking). */
+  pid: number;
+  /** Settles when the spawned process exited; `stderr` holds what it wrote (conmon's own errors). */
+  exit: Promise<RunResult>;
+  /** Our ends of the pipes, in the order of `opts.pipes` (the monitor sees them at fds 3, 4, …). */
+  pipes: Duplex[];
 }
 
 /** A child process with piped or ignored stdio. */
@@ -44,12 +54,19 @@ export interface Host {
     args: string[],
     opts: { cwd: string; env: Record<string, string>; syncEnv: string; signal?: AbortSignal },
   ): Promise<MonitorStart>;
-  /** Spawns a long-running child (runc exec). */
+  /**
+   * Spawns a monitor in its own session with one pipe per name in `pipes`, at fds 3, 4, … and
+   * announced as `<name>=<fd>` in its environment. Returns at once; nothing is read or written.
+   */
+  spawnMonitorPipes(file: string, args: string[], opts: { cwd: string; env: Record<string, string>; pipes: string[] }): MonitorPipes;
+  /** Spawns a long-running child with piped or ignored stdio (exec now goes through conmon instead). */
   spawn(
     file: string,
     args: string[],
     opts: { cwd?: string; env?: Record<string, string>; stdin: 'pipe' | 'ignore'; output: 'pipe' | 'ignore' },
   ): HostChild;
+  /** Sends a signal to a process; false if it does not exist (any more). */
+  kill(pid: number, signal: NodeJS.Signals): boolean;
   /** True if a process with this pid exists (signal 0). */
   processAlive(pid: number): boolean;
   /** /proc/<pid>/cmdline with NULs as spaces, or undefined if gone. */
@@ -143,6 +160,33 @@ export function nodeHost(): Host {
       });
     },
 
+    spawnMonitorPipes(file, args, opts) {
+      const env: Record<string, string> = { ...opts.env };
+      opts.pipes.forEach((name, i) => {
+        env[name] = String(3 + i);
+      });
+      const child = spawn(file, args, {
+        cwd: opts.cwd,
+        env,
+        stdio: ['ignore', 'ignore', 'pipe', ...opts.pipes.map(() => 'pipe' as const)],
+        detached: true,
+      });
+      const pipes = opts.pipes.map((_, i) => child.stdio[3 + i] as Duplex);
+      let stderr = '';
+      child.stderr?.setEncoding('utf8');
+      child.stderr?.on('data', (c: string) => {
+        if (stderr.length < 65536) stderr += c;
+      });
+      const exit = new Promise<RunResult>((resolve) => {
+        child.on('error', (e) => resolve({ code: 127, signal: null, stdout: '', stderr: `${stderr}${e.message}` }));
+        child.on('exit', (code, signal) => {
+          child.stderr?.destroy();
+          resolve({ code, signal, stdout: '', stderr });
+        });
+      });
+      return { pid: child.pid ?? -1, exit, pipes };
+    },
+
     spawn(file, args, opts) {
       const child = spawn(file, args, {
         cwd: opts.cwd,
@@ -154,6 +198,15 @@ export function nodeHost(): Host {
         child.on('close', (code, signal) => resolve({ code, signal }));
       });
       return { pid: child.pid ?? -1, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited };
+    },
+
+    kill(pid, signal) {
+      try {
+        process.kill(pid, signal);
+        return true;
+      } catch {
+        return false;
+      }
     },
 
     processAlive(pid) {

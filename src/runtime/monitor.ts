@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import type { Host } from './host.js';
 import type { BundlePaths } from './paths.js';
 
-async function readPid(file: string): Promise<number | undefined> {
+/** Reads a pid file; undefined if missing or not a positive integer. */
+export async function readPid(file: string): Promise<number | undefined> {
   try {
     const n = Number((await readFile(file, 'utf8')).trim());
     return Number.isInteger(n) && n > 0 ? n : undefined;

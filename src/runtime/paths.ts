@@ -36,3 +36,32 @@ export function bundlePaths(dir: string): BundlePaths {
     execDir: join(dir, 'exec'),
   };
 }
+
+/** The files of one exec session (<bundle>/exec/<session id>), as conmon's exec mode lays them out. */
+export interface ExecSessionPaths {
+  dir: string;
+  /** The OCI process spec handed to `runtime exec --process`. */
+  process: string;
+  /** `runtime exec --pid-file`: the exec'd process's host pid. */
+  pid: string;
+  conmonPid: string;
+  /** conmon's attach socket for the session (--full-attach: in the session dir). */
+  attach: string;
+  /** Control FIFO: `1 <h> <w>\n` resizes the session's terminal. */
+  ctl: string;
+  /** Exit file: conmon names it after the container id (-c), in --exit-dir (the session dir). */
+  exit: string;
+}
+
+export function execSessionPaths(bundle: BundlePaths, containerId: string, sessionId: string): ExecSessionPaths {
+  const dir = join(bundle.execDir, sessionId);
+  return {
+    dir,
+    process: join(dir, 'process.json'),
+    pid: join(dir, 'pid'),
+    conmonPid: join(dir, 'conmon.pid'),
+    attach: join(dir, 'attach'),
+    ctl: join(dir, 'ctl'),
+    exit: join(dir, containerId),
+  };
+}

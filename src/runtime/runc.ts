@@ -1,4 +1,4 @@
-/** The OCI runtime's CLI (runc/crun share it): start, kill, delete, ps, exec argv. */
+/** The OCI runtime's CLI (runc/crun share it): start, kill, delete, ps. */
 import type { Logger } from '../core/index.js';
 import { z } from 'zod';
 import type { Host, RunResult } from './host.js';
@@ -55,10 +55,5 @@ export class RuntimeCli {
     const r = await this.checked(['ps', '--format', 'json', id], 'ps');
     const parsed = z.array(z.number().int()).nullable().safeParse(JSON.parse(r.stdout || '[]'));
     return parsed.success ? (parsed.data ?? []) : [];
-  }
-
-  /** argv for `runtime exec --process <file> <id>` (foreground; exit code = the process's). */
-  execArgs(id: string, processFile: string, tty: boolean): string[] {
-    return [...this.globalArgs(), 'exec', '--process', processFile, ...(tty ? ['--tty'] : []), id];
   }
 }

@@ -9,10 +9,11 @@ import { pathsOf } from './context.js';
 import { connectAttach } from './attach.js';
 import { cleanupContainer } from './cleanup.js';
 import { createContainer } from './create.js';
-import { CTL_REOPEN_LOGS, CTL_RESIZE, ctlMessage, sendCtl } from './ctl.js';
+import { CTL_REOPEN_LOGS, ctlMessage, sendCtl } from './ctl.js';
 import { detectRuntime } from './detect.js';
 import { execInContainer } from './exec.js';
 import { readExitStatus, watchExit } from './exit.js';
+import { resizeContainer } from './resize.js';
 import type { Host } from './host.js';
 import { nodeHost } from './host.js';
 import { containerPid, monitorAlive } from './monitor.js';
@@ -179,8 +180,8 @@ export class ConmonRuntime implements ContainerRuntime {
     return sendCtl(pathsOf(this.ctx, id).ctl, ctlMessage(CTL_REOPEN_LOGS));
   }
 
-  /** Resizes the container's terminal (TTY containers). */
+  /** Resizes the container's terminal (TTY containers); see ContainerRuntime.resize. */
   resize(id: string, height: number, width: number): Promise<void> {
-    return sendCtl(pathsOf(this.ctx, id).ctl, ctlMessage(CTL_RESIZE, height, width));
+    return resizeContainer(this.ctx, id, height, width);
   }
 }

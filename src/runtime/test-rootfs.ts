@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ContainerPlan } from './types.js';
 
-const APPLETS = ['sh', 'echo', 'cat', 'sleep', 'true', 'false', 'ls', 'id', 'ps', 'ip', 'touch', 'mount', 'hostname', 'env', 'grep', 'pwd', 'kill', 'readlink', 'wc', 'head'];
+const APPLETS = ['sh', 'echo', 'cat', 'sleep', 'true', 'false', 'ls', 'id', 'ps', 'ip', 'touch', 'mount', 'hostname', 'env', 'grep', 'pwd', 'kill', 'readlink', 'wc', 'head', 'stty', 'tty'];
 
 /** Makes <dir>/lower with busybox, applet links, /etc/passwd and /etc/group. */
 export async function makeBusyboxRootfs(dir: string): Promise<string> {

@@ -86,16 +86,28 @@ export interface ExecSpec {
   privileged?: boolean;
   /** `docker exec -d`: no stdio at all (stdout/stderr are empty streams). */
   detach?: boolean;
+  /** [height, width] of the terminal at start (API 1.42 ConsoleSize); only with `tty`. */
+  consoleSize?: [number, number];
 }
 
-/** A process started in a running container. */
+/**
+ * A process started in a running container. With a TTY, `stdout` carries the terminal's output,
+ * `stderr` is an ended stream and `stdin` writes to the terminal. Ending `stdin` closes the
+ * process's stdin: without a TTY the process reads EOF; a terminal only gives EOF on ^D (0x04).
+ */
 export interface ExecProcess {
+  /** Host pid of the process (0 if the runtime refused to start it). */
   pid: number;
   stdin: Writable | null;
   stdout: Readable;
   stderr: Readable;
   /** Resolves with the exit code (128+signal when killed). */
   exited: Promise<number>;
+  /**
+   * Resizes the exec's terminal; present only with a TTY. Throws 'invalid-argument' for a size
+   * outside 0..65535 and 'conflict' once the process has exited.
+   */
+  resize?(height: number, width: number): Promise<void>;
 }
 
 export interface ContainerRuntime {
@@ -122,12 +134,15 @@ export interface ContainerRuntime {
   pid(id: string): Promise<number | undefined>;
   /** `runc delete --force`, unmounts the rootfs, removes the bundle dir. Idempotent. */
   cleanup(id: string): Promise<void>;
-  /** Starts a process inside the running container (`runc exec`). */
+  /** Starts a process inside the running container (conmon in exec mode runs `runc exec`). */
   exec(id: string, spec: ExecSpec): Promise<ExecProcess>;
   /** `docker top`: runs ps on the host and keeps the container's processes. */
   top(id: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   /** Asks conmon to reopen its log file (after the engine renamed it for rotation). */
   reopenLog(id: string): Promise<void>;
-  /** Resizes a TTY container's terminal (conmon ctl message 1). */
+  /**
+   * Resizes a TTY container's terminal (conmon ctl message 1). Throws 'conflict' when the container
+   * has no TTY or is not running, 'invalid-argument' for a size outside 0..65535.
+   */
   resize?(id: string, height: number, width: number): Promise<void>;
 }

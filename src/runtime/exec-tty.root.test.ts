@@ -1,0 +1,226 @@
+/**
+ * Integration tests (root) for exec through conmon's exec mode and for terminal resizing: TTY
+ * execs (pty, console size, resize, stdin, exit code), container resize, and a byte-exact bulk
+ * round trip through a non-TTY exec. Everything is removed in `after`.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { isKind, nullLogger } from '../core/index.js';
+import { createRuntime } from './index.js';
+import type { ContainerPlan, ContainerRuntime, ExecProcess, ExecSpec, ExitStatus } from './index.js';
+import { makeBusyboxRootfs, makePlan } from './test-rootfs.js';
+
+let dir: string;
+let execRoot: string;
+let dataDir: string;
+let lower: string;
+let rt: ContainerRuntime;
+let box: ContainerPlan;
+const created: string[] = [];
+const cgroupParent = `/berth-test-tty-${process.pid}`;
+/** Per-test limit, so a hang fails the test and `after` still cleans up. */
+const T = 60_000;
+
+before(async () => {
+  dir = await mkdtemp('/tmp/berth-tty-');
+  execRoot = join(dir, 'exec');
+  dataDir = join(dir, 'data');
+  lower = await makeBusyboxRootfs(dir);
+  rt = await createRuntime({ execRoot, logger: nullLogger, cgroupParent });
+  box = await plan(['sleep', '1000']);
+  await rt.create(box);
+  await rt.start(box.id);
+});
+
+after(async () => {
+  for (const id of created) await rt.cleanup(id).catch(() => undefined);
+  for (const ctrl of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
+    await rmdir(join('/sys/fs/cgroup', ctrl, cgroupParent.slice(1))).catch(() => undefined);
+  }
+  const mounts = await readFile('/proc/mounts', 'utf8');
+  await rm(dir, { recursive: true, force: true });
+  assert.ok(!mounts.includes(dir), `mounts left under ${dir}`);
+});
+
+async function plan(args: string[], over: Partial<ContainerPlan> = {}): Promise<ContainerPlan> {
+  const p = await makePlan(execRoot, dataDir, lower, { args, ...over });
+  created.push(p.id);
+  return p;
+}
+
+function execSpec(args: string[], over: Partial<ExecSpec> = {}): ExecSpec {
+  return { args, env: [], cwd: '/', user: '', tty: false, openStdin: false, ...over };
+}
+
+async function text(s: NodeJS.ReadableStream): Promise<string> {
+  let out = '';
+  for await (const c of s) out += (c as Buffer).toString();
+  return out;
+}
+
+/** Resolves with everything read so far once `re` matches it. */
+function waitFor(s: NodeJS.ReadableStream, re: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (c: Buffer): void => {
+      seen += c.toString();
+      if (re.test(seen)) {
+        s.off('data', onData);
+        resolve(seen);
+      }
+    };
+    s.on('data', onData);
+    s.once('end', () => reject(new Error(`stream ended before ${re}: ${JSON.stringify(seen)}`)));
+  });
+}
+
+async function run(e: ExecProcess): Promise<{ out: string; err: string; code: number }> {
+  const [out, err, code] = await Promise.all([text(e.stdout), text(e.stderr), e.exited]);
+  return { out, err, code };
+}
+
+describe('TTY exec', () => {
+  test('a pty: tty names /dev/pts/N, stderr is merged and ended, the exit code propagates', { timeout: T }, async () => {
+    const e = await rt.exec(box.id, execSpec(['sh', '-c', 'tty; echo to-stderr >&2; exit 7'], { tty: true }));
+    assert.ok(e.pid > 0);
+    assert.equal(typeof e.resize, 'function');
+    const r = await run(e);
+    assert.match(r.out, /^\/dev\/pts\/\d+\r\nto-stderr\r\n$/);
+    assert.equal(r.err, '');
+    assert.equal(r.code, 7);
+  });
+
+  test('consoleSize applies at start; resize() changes it later (SIGWINCH path)', { timeout: T }, async () => {
+    const e = await rt.exec(box.id, execSpec(['sh', '-c', 'stty size; read x; stty size'], { tty: true, openStdin: true, consoleSize: [31, 97] }));
+    assert.match(await waitFor(e.stdout, /\d+ \d+\r\n/), /^31 97\r\n$/);
+    await e.resize?.(44, 132);
+    e.stdin?.write('go\r');
+    const rest = text(e.stdout);
+    assert.equal(await e.exited, 0);
+    assert.match(await rest, /44 132\r\n$/);
+    await assert.rejects(e.resize?.(10, 10) ?? Promise.reject(new Error('no resize')), (err: unknown) => isKind(err, 'conflict'));
+  });
+
+  test('stdin reaches the process; without consoleSize the runtime default applies', { timeout: T }, async () => {
+    const e = await rt.exec(box.id, execSpec(['sh', '-c', 'read x; echo got $x'], { tty: true, openStdin: true }));
+    e.stdin?.write('hello\n');
+    const r = await run(e);
+    // the terminal echoes the input, then the answer
+    assert.match(r.out, /hello\r\ngot hello\r\n$/);
+    assert.equal(r.code, 0);
+  });
+
+  test('invalid sizes are invalid-argument', { timeout: T }, async () => {
+    await assert.rejects(rt.exec(box.id, execSpec(['true'], { tty: true, consoleSize: [-1, 80] })), (err: unknown) => isKind(err, 'invalid-argument'));
+    const e = await rt.exec(box.id, execSpec(['sleep', '5'], { tty: true }));
+    await assert.rejects(e.resize?.(70000, 80) ?? Promise.reject(new Error('no resize')), (err: unknown) => isKind(err, 'invalid-argument'));
+    process.kill(e.pid, 'SIGKILL');
+    assert.equal(await e.exited, 137);
+  });
+
+  test('detached TTY exec: no stdio, exit code still reported', { timeout: T }, async () => {
+    const e = await rt.exec(box.id, execSpec(['sh', '-c', 'echo lost; exit 3'], { tty: true, detach: true }));
+    assert.equal(e.stdin, null);
+    const r = await run(e);
+    assert.deepEqual(r, { out: '', err: '', code: 3 });
+  });
+
+  test('not found in a TTY exec: 127 and the runtime message', { timeout: T }, async () => {
+    const r = await run(await rt.exec(box.id, execSpec(['nope'], { tty: true })));
+    assert.equal(r.code, 127);
+    assert.match(r.err, /executable file not found/);
+  });
+});
+
+describe('non-TTY exec through conmon', () => {
+  test('50 MiB through cat is byte-exact both ways; stdin EOF ends cat', { timeout: T }, async () => {
+    const size = 50 * 1024 * 1024;
+    const input = randomBytes(size);
+    const want = createHash('sha256').update(input).digest('hex');
+    const t0 = performance.now();
+    const e = await rt.exec(box.id, execSpec(['cat'], { openStdin: true }));
+    const hash = createHash('sha256');
+    let got = 0;
+    e.stdout.on('data', (c: Buffer) => {
+      got += c.length;
+      hash.update(c);
+    });
+    const stdin = e.stdin;
+    assert.ok(stdin);
+    const chunks = function* (): Generator<Buffer> {
+      for (let off = 0; off < size; off += 1 << 20) yield input.subarray(off, off + (1 << 20));
+    };
+    const [code, err] = await Promise.all([e.exited, text(e.stderr), pipeline(Readable.from(chunks()), stdin)]);
+    await new Promise<void>((r) => (e.stdout.readableEnded ? r() : e.stdout.once('end', r)));
+    console.log(`# 50 MiB round trip ${(performance.now() - t0).toFixed(0)} ms`);
+    assert.equal(err, '');
+    assert.equal(code, 0);
+    assert.equal(got, size);
+    assert.equal(hash.digest('hex'), want);
+  });
+
+  test('binary bytes, stdout and stderr apart, fast exits lose no output', { timeout: T }, async () => {
+    const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const e = await rt.exec(box.id, execSpec(['cat'], { openStdin: true }));
+    e.stdin?.end(all);
+    const chunks: Buffer[] = [];
+    for await (const c of e.stdout) chunks.push(c as Buffer);
+    assert.deepEqual(Buffer.concat(chunks), all);
+    assert.equal(await e.exited, 0);
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => rt.exec(box.id, execSpec(['sh', '-c', `echo out${i}; echo err${i} >&2`])).then(run)),
+    );
+    runs.forEach((r, i) => assert.deepEqual(r, { out: `out${i}\n`, err: `err${i}\n`, code: 0 }));
+  });
+
+  test('non-TTY execs have no resize; session dirs and our fds are released after exit', { timeout: T }, async () => {
+    const e = await rt.exec(box.id, execSpec(['true']));
+    assert.equal(e.resize, undefined);
+    await run(e);
+    const fds = (await readdir('/proc/self/fd')).length;
+    for (let i = 0; i < 20; i++) {
+      const tty = i % 2 === 0;
+      const x = await rt.exec(box.id, execSpec(['cat'], { openStdin: true, tty }));
+      // a terminal turns ^D into EOF; closing our side of a pty does not reach the process
+      x.stdin?.end(tty ? 'x\n\x04' : 'x\n');
+      await run(x);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok((await readdir('/proc/self/fd')).length <= fds + 2, 'file descriptors leaked');
+    assert.deepEqual(await readdir(join(box.bundleDir, 'exec')), []);
+  });
+});
+
+describe('container resize', () => {
+  test('a TTY container sees the new size; non-TTY, exited and bad sizes are refused', { timeout: T }, async () => {
+    const p = await plan(['sh', '-c', 'stty size; sleep 0.5; stty size']);
+    p.process.tty = true;
+    p.process.consoleSize = [20, 60];
+    await rt.create(p);
+    const conn = await rt.attach(p.id);
+    let out = '';
+    let firstLine: () => void = () => undefined;
+    const first = new Promise<void>((r) => (firstLine = r));
+    conn.onData((_s, d) => {
+      out += d.toString();
+      if (out.includes('\n')) firstLine();
+    });
+    const exited = new Promise<ExitStatus>((r) => rt.onExit(p.id, r));
+    await rt.start(p.id);
+    await first;
+    await rt.resize?.(p.id, 33, 77);
+    await assert.rejects(rt.resize?.(p.id, 1.5, 80) ?? Promise.reject(new Error('no resize')), (err: unknown) => isKind(err, 'invalid-argument'));
+    assert.equal((await exited).exitCode, 0);
+    await new Promise<void>((r) => conn.onClose(r));
+    assert.equal(out, '20 60\r\n33 77\r\n');
+    await assert.rejects(rt.resize?.(p.id, 10, 10) ?? Promise.reject(new Error('no resize')), (err: unknown) => isKind(err, 'conflict') && /is not running/.test((err as Error).message));
+    await rt.cleanup(p.id);
+
+    await assert.rejects(rt.resize?.(box.id, 10, 10) ?? Promise.reject(new Error('no resize')), (err: unknown) => isKind(err, 'conflict') && /no TTY/.test((err as Error).message));
+  });
+});
