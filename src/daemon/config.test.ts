@@ -22,6 +22,19 @@ test('flags override daemon.json, which overrides defaults', async () => {
   }
 });
 
+test('detach-keys in daemon.json is checked at start', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-cfg-'));
+  try {
+    const file = join(dir, 'daemon.json');
+    await writeFile(file, JSON.stringify({ 'detach-keys': 'ctrl-x,x' }));
+    assert.equal(loadConfig(['--config-file', file]).config.detachKeys, 'ctrl-x,x');
+    await writeFile(file, JSON.stringify({ 'detach-keys': 'ctrl-1' }));
+    assert.throws(() => loadConfig(['--config-file', file]), /invalid "detach-keys"/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('bad flags and files give clear errors', () => {
   assert.throws(() => loadConfig(['--nope']), ConfigError);
   assert.throws(() => loadConfig(['--log-level', 'loud']), /unable to parse logging level/);

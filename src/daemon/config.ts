@@ -3,6 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isLogLevel, type LogLevel } from '../core/index.js';
+import { parseDetachKeys } from '../engine/index.js';
 
 export interface DaemonConfig {
   hosts: string[];
@@ -13,6 +14,8 @@ export interface DaemonConfig {
   configFile: string;
   defaultRuntime: 'runc' | 'crun';
   logOpts: Record<string, string>;
+  /** daemon.json `detach-keys`: default detach sequence for TTY attach and exec. */
+  detachKeys: string;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -24,6 +27,7 @@ export const DEFAULTS: DaemonConfig = {
   configFile: '/etc/berth/daemon.json',
   defaultRuntime: 'runc',
   logOpts: {},
+  detachKeys: '',
 };
 
 export const USAGE = `Usage:	berthd [OPTIONS]
@@ -116,6 +120,7 @@ function fromFile(path: string, explicit: boolean): Partial<DaemonConfig> {
   const pf = str('pidfile'); if (pf) out.pidfile = pf;
   const ll = str('log-level'); if (ll) out.logLevel = ll as LogLevel;
   const rt = str('default-runtime'); if (rt) out.defaultRuntime = rt as DaemonConfig['defaultRuntime'];
+  const dk = str('detach-keys'); if (dk) out.detachKeys = dk;
   if (j['log-opts'] !== undefined) {
     const lo = j['log-opts'];
     if (typeof lo !== 'object' || lo === null || Object.values(lo).some((v) => typeof v !== 'string')) {
@@ -144,6 +149,13 @@ export function loadConfig(argv: string[]): { config: DaemonConfig; help: boolea
   if (!isLogLevel(merged.logLevel)) throw new ConfigError(`unable to parse logging level: ${merged.logLevel}`);
   if (merged.defaultRuntime !== 'runc' && merged.defaultRuntime !== 'crun') {
     throw new ConfigError(`unknown runtime "${merged.defaultRuntime}": berth supports runc and crun`);
+  }
+  if (merged.detachKeys) {
+    try {
+      parseDetachKeys(merged.detachKeys);
+    } catch {
+      throw new ConfigError(`invalid "detach-keys" (${merged.detachKeys}): use a comma-separated list of letters or ctrl-<key>, such as ctrl-p,ctrl-q`);
+    }
   }
   for (const h of merged.hosts) {
     if (!h.startsWith('unix://')) throw new ConfigError(`unsupported host ${h}: berthd listens on unix:// sockets`);

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const engine = new Engine({
     containersDir: join(cfg.dataRoot, 'containers'),
     bundlesDir: join(cfg.execRoot, 'containers'),
-    images, runtime, logger: logger.child({ subsystem: 'engine' }), logOpts: cfg.logOpts,
+    images, runtime, logger: logger.child({ subsystem: 'engine' }), logOpts: cfg.logOpts, detachKeys: cfg.detachKeys,
   });
   await engine.init();
 

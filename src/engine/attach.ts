@@ -7,7 +7,7 @@
 import type { Logger } from '../core/index.js';
 import type { ClientStream } from './client-stream.js';
 import type { StreamHub, StreamHubs } from './stream-hub.js';
-import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from './detach-keys.js';
+import { DetachScanner } from './detach-keys.js';
 import type { Containers } from './containers.js';
 import type { ContainerRecord } from './record.js';
 import type { LogEntry, ReadLogsOptions } from './logs-types.js';
@@ -25,6 +25,8 @@ export interface AttachOptions {
 export async function attachContainer(
   deps: {
     containers: Containers; hubs: StreamHubs; logger: Logger;
+    /** The daemon's default detach keys (daemon.json `detach-keys`). */
+    detachKeys: Buffer;
     readLogs: (rec: ContainerRecord, opts: ReadLogsOptions) => AsyncIterable<LogEntry>;
   },
   rec: ContainerRecord,
@@ -41,7 +43,7 @@ export async function attachContainer(
   let hub: StreamHub | undefined;
   if (opts.stream && opts.stdin) {
     // with a TTY, the detach keys end this client's stream and leave the container running
-    const scanner = rec.config.Tty ? new DetachScanner(opts.detachKeys ?? parseDetachKeys(DEFAULT_DETACH_KEYS)) : undefined;
+    const scanner = rec.config.Tty ? new DetachScanner(opts.detachKeys ?? deps.detachKeys) : undefined;
     let detached = false;
     const forward = (d: Buffer): void => {
       if (d.length > 0) hub ? hub.write(d) : pendingInput.push(d);

@@ -10,6 +10,7 @@ import { adoptContainers } from './adopt.js';
 import { attachContainer, type AttachOptions } from './attach.js';
 import type { ClientStream } from './client-stream.js';
 import { Containers } from './containers.js';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from './detach-keys.js';
 import { Execs } from './execs.js';
 import { StreamHubs } from './stream-hub.js';
 import { listContainers, type ListOptions } from './list.js';
@@ -29,6 +30,8 @@ export interface EngineOptions {
   logger: Logger;
   /** daemon.json `log-opts`: defaults for every container. */
   logOpts?: Record<string, string>;
+  /** Default detach keys for TTY attach and exec (daemon.json `detach-keys`); Docker's ctrl-p,ctrl-q if unset. */
+  detachKeys?: string;
   /** How often running containers' logs are checked for rotation (ms). */
   rotateEveryMs?: number;
 }
@@ -40,6 +43,7 @@ export class Engine {
   /** The daemon's one attach connection per container, shared by its clients. */
   readonly hubs: StreamHubs;
   private readonly logDefaults: LogRotation;
+  private readonly detachKeys: Buffer;
   private rotateTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: EngineOptions) {
@@ -50,7 +54,8 @@ export class Engine {
       validateLogOpts: (opts) => void parseLogOpts(opts, this.logDefaults),
     });
     this.hubs = new StreamHubs(o.runtime, o.logger);
-    this.execs = new Execs({ store: this.store, containers: this.containers, runtime: o.runtime, logger: o.logger });
+    this.detachKeys = parseDetachKeys(o.detachKeys || DEFAULT_DETACH_KEYS);
+    this.execs = new Execs({ store: this.store, containers: this.containers, runtime: o.runtime, logger: o.logger, detachKeys: this.detachKeys });
   }
 
   /** Loads records, re-adopts live containers, starts log rotation. */
@@ -142,7 +147,7 @@ export class Engine {
     const rec = this.store.get(ref);
     if (rec.state.status === 'paused') throw conflict('You cannot attach to a paused container, unpause it first');
     await attachContainer({
-      containers: this.containers, hubs: this.hubs, logger: this.o.logger,
+      containers: this.containers, hubs: this.hubs, logger: this.o.logger, detachKeys: this.detachKeys,
       readLogs: (r, o) => this.readLogs(r, o),
     }, rec, opts, client);
   }

@@ -7,7 +7,7 @@ import type { ExecCreateBody, ExecInspect } from '../protocol/index.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import type { ClientStream } from './client-stream.js';
 import { mergeEnv } from './config-merge.js';
-import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from './detach-keys.js';
+import { DetachScanner, parseDetachKeys } from './detach-keys.js';
 import type { Containers } from './containers.js';
 import type { ContainerStore } from './store.js';
 
@@ -26,7 +26,11 @@ interface ExecRecord {
 export class Execs {
   private readonly execs = new Map<string, ExecRecord>();
 
-  constructor(private readonly d: { store: ContainerStore; containers: Containers; runtime: ContainerRuntime; logger: Logger }) {}
+  constructor(private readonly d: {
+    store: ContainerStore; containers: Containers; runtime: ContainerRuntime; logger: Logger;
+    /** The daemon's default detach keys (daemon.json `detach-keys`). */
+    detachKeys: Buffer;
+  }) {}
 
   create(ref: string, body: ExecCreateBody): string {
     const rec = this.d.store.get(ref);
@@ -71,7 +75,7 @@ export class Execs {
     const e = this.checkStart(id);
     const b = e.body;
     const tty = b.Tty ?? false;
-    const keys = tty && client && b.AttachStdin ? parseDetachKeys(b.DetachKeys || DEFAULT_DETACH_KEYS) : undefined;
+    const keys = tty && client && b.AttachStdin ? (b.DetachKeys ? parseDetachKeys(b.DetachKeys) : this.d.detachKeys) : undefined;
     e.started = true;
     const rec = this.d.store.get(e.containerId);
     const size = opts.consoleSize ?? b.ConsoleSize ?? undefined;

@@ -46,7 +46,7 @@ describe('engine through the API', { skip }, () => {
   before(async () => {
     cfgDir = await mkdtemp(join(tmpdir(), 'berth-engine-cfg-'));
     const cfg = join(cfgDir, 'daemon.json');
-    await writeFile(cfg, JSON.stringify({ 'log-opts': { 'max-size': '1k', 'max-file': '3' } }));
+    await writeFile(cfg, JSON.stringify({ 'log-opts': { 'max-size': '1k', 'max-file': '3' }, 'detach-keys': 'ctrl-x,x' }));
     d = await startDaemon({ args: ['--config-file', cfg] });
     sock = d.socket;
     await loadBusybox(sock);
@@ -111,6 +111,31 @@ describe('engine through the API', { skip }, () => {
       assert.equal(out.stderr, 'err-line\n');
     }
     assert.equal(await waitExit(id), 0);
+  });
+
+  it('TTY attach: the daemon detaches on its configured keys (or the request\'s), the container keeps running', async () => {
+    const id = await create({ Cmd: ['sh'], Tty: true, OpenStdin: true, AttachStdin: true });
+    await start(id);
+    const a = await hijack(sock, `/v1.47/containers/${id}/attach?stream=1&stdin=1&stdout=1&stderr=1`);
+    assert.match(a.head, /Content-Type: application\/vnd.docker.raw-stream/);
+    a.socket.write('echo tty-$((6*7))\n');
+    for (let i = 0; i < 50 && !a.received().toString().includes('tty-42'); i++) await sleep(50);
+    assert.match(a.received().toString(), /tty-42/);
+    a.socket.write(Buffer.from([24, 120])); // ctrl-x x, from daemon.json
+    await a.done; // the daemon ended the stream
+    assert.equal((await inspect(id)).State.Running, true);
+    const b = await hijack(sock, `/v1.47/containers/${id}/attach?stream=1&stdin=1&stdout=1&detachKeys=ctrl-a`);
+    b.socket.write('echo back\n');
+    for (let i = 0; i < 50 && !b.received().toString().includes('back'); i++) await sleep(50);
+    b.socket.write(Buffer.from([1]));
+    await b.done;
+    assert.equal((await inspect(id)).State.Running, true, 'stdin stays open after a detach');
+    const bad = await api(sock, { method: 'POST', path: `/containers/${id}/attach?stream=1&stdin=1&detachKeys=ctrl-1` });
+    assert.equal(bad.status, 400);
+    const c = await hijack(sock, `/v1.47/containers/${id}/attach?stream=1&stdin=1&stdout=1`);
+    c.socket.write('exit 6\n');
+    await c.done;
+    assert.equal(await waitExit(id), 6);
   });
 
   it('wait: next-exit and removed registered before start; not-running answers at once', async () => {
