@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { cliFor, runProgram, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
+import { cliFor, clientCommand, runProgram, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
 import { hijack } from '../helpers/hijack.js';
 import { api } from '../helpers/http.js';
 import { loadBusybox } from '../helpers/image.js';
@@ -83,10 +83,7 @@ describe('interactive containers in a real terminal (tmux)', { skip }, () => {
       });
 
       /** The client as a shell command prefix. */
-      const client = (): string =>
-        kind === 'berth'
-          ? `${shq(BERTH_BIN)} -H ${shq(d.host)}`
-          : `env DOCKER_HOST=${shq(d.host)} DOCKER_CONFIG=${shq(dockerConfig)} DOCKER_CLI_HINTS=false ${shq(DOCKER_BIN)}`;
+      const client = (): string => clientCommand(kind, d.host, dockerConfig);
       /** The client as argv + env, for spawning it ourselves. */
       const clientArgv = (args: string[]): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } =>
         kind === 'berth'

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { uniqueName } from '../helpers/docker.js';
+import { clientCommand, uniqueName } from '../helpers/docker.js';
 import { loadBusybox } from '../helpers/image.js';
-import { BERTH_BIN, DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
-import { shq, TmuxServer, type TmuxSession } from '../helpers/tmux.js';
+import { DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
+import { TmuxServer, type TmuxSession } from '../helpers/tmux.js';
 
 const skip = IS_ROOT ? false : 'needs root';
 const PROMPT = /^\/ #/m;
@@ -37,10 +37,7 @@ describe('the terminal is restored on every exit path', { skip }, () => {
 
   for (const kind of ['berth', 'docker'] as const) {
     const kskip = kind === 'docker' && !existsSync(DOCKER_BIN) ? `no docker CLI at ${DOCKER_BIN}` : false;
-    const client = (): string =>
-      kind === 'berth'
-        ? `${shq(BERTH_BIN)} -H ${shq(d.host)}`
-        : `env DOCKER_HOST=${shq(d.host)} DOCKER_CONFIG=${shq(join(work, 'docker-config'))} ${shq(DOCKER_BIN)}`;
+    const client = (): string => clientCommand(kind, d.host, join(work, 'docker-config'));
 
     /** Runs the client, then prints the terminal's mode flags as `MODE= icanon echo` (or -icanon …). */
     const session = (args: string): Promise<TmuxSession> =>
@@ -82,13 +79,11 @@ describe('the terminal is restored on every exit path', { skip }, () => {
   }
 
   it('when the daemon goes away mid-session (both clients)', async () => {
-    const clients = ['berth', ...(existsSync(DOCKER_BIN) ? ['docker'] : [])] as const;
+    const clients: Array<'berth' | 'docker'> = existsSync(DOCKER_BIN) ? ['berth', 'docker'] : ['berth'];
     const sessions: TmuxSession[] = [];
     try {
       for (const kind of clients) {
-        const cmd = kind === 'berth'
-          ? `${shq(BERTH_BIN)} -H ${shq(d.host)}`
-          : `env DOCKER_HOST=${shq(d.host)} DOCKER_CONFIG=${shq(join(work, 'docker-config'))} ${shq(DOCKER_BIN)}`;
+        const cmd = clientCommand(kind, d.host, join(work, 'docker-config'));
         const s = await tmux.session(
           `${cmd} run -it busybox sh; rc=$?; mode=$(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '); printf '\\nMODE=%s END\\n' "$mode"; (exit $rc)`,
           { cols: 100, rows: 30 },

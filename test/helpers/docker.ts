@@ -81,6 +81,21 @@ export function cliFor(kind: 'docker' | 'berth', host: string): Cli {
   return (args, opts) => (kind === 'docker' ? docker(host, args, opts) : berth(host, args, opts));
 }
 
+/** Quotes a string for a POSIX shell command line. */
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The client as a shell command prefix bound to one daemon, for terminals (tmux) and pipelines:
+ * `bin/berth -H …` (run through its launcher, as users do) or the docker CLI with DOCKER_HOST.
+ */
+export function clientCommand(kind: 'docker' | 'berth', host: string, dockerConfigDir = dockerConfig()): string {
+  return kind === 'berth'
+    ? `${shellQuote(BERTH_BIN)} -H ${shellQuote(host)}`
+    : `env DOCKER_HOST=${shellQuote(host)} DOCKER_CONFIG=${shellQuote(dockerConfigDir)} DOCKER_CLI_HINTS=false ${shellQuote(DOCKER_BIN)}`;
+}
+
 /** A name unique in this process, for containers and images of one test. */
 let seq = 0;
 export function uniqueName(prefix = 't'): string {

@@ -1,8 +1,7 @@
 import { StatusError, helpFlag, type CommandDef } from '../command.js';
 import { parseDetachKeys } from '../io/detach-keys.js';
-import { streamHijacked } from '../io/hijack-io.js';
+import { runAttachedSession } from '../io/attached-session.js';
 import { proxySignals } from '../io/signals.js';
-import { monitorTtySize, setRawTerminal } from '../io/tty.js';
 
 export const attach: CommandDef = {
   name: 'attach',
@@ -30,15 +29,6 @@ export const attach: CommandDef = {
     const keys = detachKeys === undefined ? undefined : parseDetachKeys(detachKeys);
     const stopSignals = p.bool('sig-proxy') && !tty ? proxySignals(client, info.Id) : (): void => undefined;
     const h = await client.containerAttach(info.Id, { stream: true, stdin: withStdin, stdout: true, stderr: true, ...(detachKeys === undefined ? {} : { detachKeys }) });
-    if (tty && withStdin) setRawTerminal(ctx.stdin);
-    const stopResize = tty && ctx.stdout.isTTY === true ? monitorTtySize(ctx.stdout, ctx.stderr, (hh, w) => client.containerResize(info.Id, hh, w)) : (): void => undefined;
-    const end = await streamHijacked(h, {
-      stdin: withStdin ? ctx.stdin : null, stdout: ctx.stdout, stderr: tty ? ctx.stdout : ctx.stderr, tty,
-      ...(keys === undefined ? {} : { detachKeys: keys }),
-    }).finally(stopResize);
-    stopSignals();
-    if (end === 'detached') return 0;
-    const r = await wait.result;
-    return r.StatusCode;
+    return runAttachedSession(ctx, { client, id: info.Id, stream: h, wait, tty, withStdin, stopSignals, ...(keys === undefined ? {} : { keys }) });
   },
 };

@@ -1,9 +1,8 @@
 import { StatusError, describe, helpFlag, type CommandDef, type Ctx } from '../command.js';
 import type { Parsed } from '../flags.js';
 import { parseDetachKeys } from '../io/detach-keys.js';
-import { streamHijacked } from '../io/hijack-io.js';
+import { runAttachedSession } from '../io/attached-session.js';
 import { proxySignals } from '../io/signals.js';
-import { monitorTtySize, setRawTerminal } from '../io/tty.js';
 
 async function startAttached(ctx: Ctx, p: Parsed, name: string): Promise<number> {
   const client = ctx.client();
@@ -24,16 +23,7 @@ async function startAttached(ctx: Ctx, p: Parsed, name: string): Promise<number>
     stopSignals();
     throw err;
   }
-  if (tty && withStdin) setRawTerminal(ctx.stdin);
-  const stopResize = tty && ctx.stdout.isTTY === true ? monitorTtySize(ctx.stdout, ctx.stderr, (hh, w) => client.containerResize(info.Id, hh, w)) : (): void => undefined;
-  const end = await streamHijacked(h, {
-    stdin: withStdin ? ctx.stdin : null, stdout: ctx.stdout, stderr: tty ? ctx.stdout : ctx.stderr, tty,
-    ...(keys === undefined ? {} : { detachKeys: keys }),
-  }).finally(stopResize);
-  stopSignals();
-  if (end === 'detached') return 0;
-  const r = await wait.result;
-  return r.StatusCode;
+  return runAttachedSession(ctx, { client, id: info.Id, stream: h, wait, tty, withStdin, stopSignals, ...(keys === undefined ? {} : { keys }) });
 }
 
 export const start: CommandDef = {
