@@ -84,3 +84,37 @@ export interface ImageService {
   /** Absolute `diff` directories of the image's layers, top-most first, ready as overlay lowerdir. */
   layerDirs(image: ImageRecord): string[];
 }
+
+/** Options for pull (POST /images/create?fromImage=…). */
+export interface PullOptions extends ProgressOptions {
+  /** `os/arch[/variant]`; default the host's (linux/amd64 here). */
+  platform?: string;
+  /** Credentials from X-Registry-Auth. */
+  auth?: import('../registry/types.js').RegistryAuth;
+  /** Pull every tag of the repository (`--all-tags`). */
+  allTags?: boolean;
+}
+
+/** Options for push (POST /images/{name}/push). */
+export interface PushOptions extends ProgressOptions {
+  auth?: import('../registry/types.js').RegistryAuth;
+  /** Tag to push; default: every tag of the repository present locally, as Docker does. */
+  tag?: string;
+}
+
+/** What pull and push need beyond ImageService (implemented in this folder). */
+export interface RegistryImageService {
+  /**
+   * Pulls `ref` (name[:tag] or name@digest). Streams Docker's progress messages (per layer:
+   * Pulling fs layer, Waiting, Downloading with progressDetail, Verifying Checksum, Download complete,
+   * Extracting, Pull complete; then `Digest: sha256:…` and `Status: Downloaded newer image for …` or
+   * `Status: Image is up to date for …`). Returns the image id. Nothing half-stored on failure.
+   */
+  pull(ref: string, opts?: PullOptions): Promise<string>;
+  /** Pushes a local image; ends with Docker's `<tag>: digest: sha256:… size: N` status line. */
+  push(ref: string, opts?: PushOptions): Promise<void>;
+  /** GET /images/get and /images/{name}/get: a docker-archive (with OCI layout files too) of several images. */
+  save(refs: string[], out: import('node:stream').Writable, opts?: { signal?: AbortSignal }): Promise<void>;
+  /** POST /images/prune: dangling images, or every unused one with `all`. */
+  prune(opts: { all?: boolean; usedBy: (imageId: string) => boolean }): Promise<{ ImagesDeleted: Array<{ Untagged?: string; Deleted?: string }> | null; SpaceReclaimed: number }>;
+}
