@@ -232,6 +232,21 @@ export class Client {
       headers: { 'X-Registry-Auth': opts.registryAuth ?? 'e30=' },
     });
   }
+  /** POST /images/{name}/push; answers the JSON-lines progress stream. */
+  imagePush(name: string, tag: string | undefined, registryAuth: string): Promise<IncomingMessage> {
+    return this.transport.stream({
+      method: 'POST', path: `/images/${encodeURIComponent(name)}/push`, query: { tag },
+      headers: { 'X-Registry-Auth': registryAuth },
+    });
+  }
+  /** POST /auth: checks credentials against a registry. */
+  login(body: { username: string; password: string; serveraddress: string }): Promise<{ Status: string; IdentityToken?: string }> {
+    return this.transport.json({ method: 'POST', path: '/auth', json: body });
+  }
+  /** GET /images/get?names=…: a tar stream of the images. */
+  imageSave(names: string[]): Promise<IncomingMessage> {
+    return this.transport.stream({ method: 'GET', path: '/images/get', query: { names } });
+  }
   imagesPrune(filters?: Filters): Promise<ImagesPruneResponse> {
     return this.transport.json({ method: 'POST', path: '/images/prune', query: { filters: filtersQuery(filters) } });
   }

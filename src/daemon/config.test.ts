@@ -35,6 +35,21 @@ test('detach-keys in daemon.json is checked at start', async () => {
   }
 });
 
+test('registry settings from daemon.json and flags add up', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-cfg-'));
+  try {
+    const file = join(dir, 'daemon.json');
+    await writeFile(file, JSON.stringify({ 'insecure-registries': ['reg.test:5000'], 'registry-mirrors': ['https://mirror.test'] }));
+    const { config } = loadConfig(['--config-file', file, '--insecure-registry', 'other.test:80']);
+    assert.deepEqual(config.insecureRegistries, ['reg.test:5000', 'other.test:80']);
+    assert.deepEqual(config.registryMirrors, ['https://mirror.test']);
+    await writeFile(file, JSON.stringify({ 'insecure-registries': 'reg.test' }));
+    assert.throws(() => loadConfig(['--config-file', file]), /insecure-registries/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('bad flags and files give clear errors', () => {
   assert.throws(() => loadConfig(['--nope']), ConfigError);
   assert.throws(() => loadConfig(['--log-level', 'loud']), /unable to parse logging level/);

@@ -16,6 +16,10 @@ export interface DaemonConfig {
   logOpts: Record<string, string>;
   /** daemon.json `detach-keys`: default detach sequence for TTY attach and exec. */
   detachKeys: string;
+  /** Registries reached over plain HTTP (daemon.json `insecure-registries`); loopback always is. */
+  insecureRegistries: string[];
+  /** Mirrors for docker.io (daemon.json `registry-mirrors`). */
+  registryMirrors: string[];
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -28,6 +32,8 @@ export const DEFAULTS: DaemonConfig = {
   defaultRuntime: 'runc',
   logOpts: {},
   detachKeys: '',
+  insecureRegistries: [],
+  registryMirrors: [],
 };
 
 export const USAGE = `Usage:	berthd [OPTIONS]
@@ -42,6 +48,8 @@ Options:
   -H, --host list               Daemon socket to listen on (default unix:///run/berth/berth.sock)
   -l, --log-level string        Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -p, --pidfile string          Path to use for daemon PID file (default "/run/berth/berthd.pid")
+      --insecure-registry list  Enable insecure registry communication (loopback always is)
+      --registry-mirror list    Preferred registry mirror for docker.io
   -v, --version                 Print version information and quit
 `;
 
@@ -55,6 +63,8 @@ interface Flags {
   logLevel?: string;
   configFile?: string;
   defaultRuntime?: string;
+  insecureRegistries?: string[];
+  registryMirrors?: string[];
   help?: boolean;
   version?: boolean;
 }
@@ -63,6 +73,7 @@ const VALUE_FLAGS: Record<string, keyof Flags> = {
   '-H': 'hosts', '--host': 'hosts', '--data-root': 'dataRoot', '--exec-root': 'execRoot',
   '-p': 'pidfile', '--pidfile': 'pidfile', '-l': 'logLevel', '--log-level': 'logLevel',
   '--config-file': 'configFile', '--default-runtime': 'defaultRuntime',
+  '--insecure-registry': 'insecureRegistries', '--registry-mirror': 'registryMirrors',
 };
 
 export function parseFlags(argv: string[]): Flags {
@@ -83,7 +94,7 @@ export function parseFlags(argv: string[]): Flags {
         if (value === undefined) throw new ConfigError(`flag needs an argument: ${arg}`);
       }
       const key = VALUE_FLAGS[arg]!;
-      if (key === 'hosts') (f.hosts ??= []).push(value);
+      if (key === 'hosts' || key === 'insecureRegistries' || key === 'registryMirrors') (f[key] ??= []).push(value);
       else (f as Record<string, unknown>)[key] = value;
     } else throw new ConfigError(`unknown flag: ${arg}`);
   }
@@ -121,6 +132,12 @@ function fromFile(path: string, explicit: boolean): Partial<DaemonConfig> {
   const ll = str('log-level'); if (ll) out.logLevel = ll as LogLevel;
   const rt = str('default-runtime'); if (rt) out.defaultRuntime = rt as DaemonConfig['defaultRuntime'];
   const dk = str('detach-keys'); if (dk) out.detachKeys = dk;
+  for (const [key, field] of [['insecure-registries', 'insecureRegistries'], ['registry-mirrors', 'registryMirrors']] as const) {
+    const v = j[key];
+    if (v === undefined) continue;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new ConfigError(`invalid value for "${key}" in ${path}: expected a list of strings`);
+    out[field] = v as string[];
+  }
   if (j['log-opts'] !== undefined) {
     const lo = j['log-opts'];
     if (typeof lo !== 'object' || lo === null || Object.values(lo).some((v) => typeof v !== 'string')) {
@@ -145,6 +162,8 @@ export function loadConfig(argv: string[]): { config: DaemonConfig; help: boolea
   }
   if (flags.pidfile) merged.pidfile = flags.pidfile;
   if (flags.logLevel) merged.logLevel = flags.logLevel as LogLevel;
+  if (flags.insecureRegistries) merged.insecureRegistries = [...merged.insecureRegistries, ...flags.insecureRegistries];
+  if (flags.registryMirrors) merged.registryMirrors = [...merged.registryMirrors, ...flags.registryMirrors];
   if (flags.defaultRuntime) merged.defaultRuntime = flags.defaultRuntime as DaemonConfig['defaultRuntime'];
   if (!isLogLevel(merged.logLevel)) throw new ConfigError(`unable to parse logging level: ${merged.logLevel}`);
   if (merged.defaultRuntime !== 'runc' && merged.defaultRuntime !== 'crun') {

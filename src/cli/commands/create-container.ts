@@ -1,3 +1,4 @@
+import { domainOf, registryAuthHeader } from '../docker-config.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { displayProgress } from '../io/progress.js';
 import { parseImageRef } from '../opts/reference.js';
@@ -7,7 +8,8 @@ import { isNotFound, type Ctx } from '../command.js';
 /** Pulls an image for run/create, progress on stderr (docker's pullImage). */
 export async function pullImage(ctx: Ctx, image: string, opts: { platform?: string; quiet?: boolean }): Promise<void> {
   const ref = parseImageRef(image);
-  const res = await ctx.client().imagePull(ref.repository, ref.digest ?? ref.tag, opts.platform === undefined ? {} : { platform: opts.platform });
+  const registryAuth = registryAuthHeader(ctx.env, domainOf(ref.repository));
+  const res = await ctx.client().imagePull(ref.repository, ref.digest ?? ref.tag, { registryAuth, ...(opts.platform === undefined ? {} : { platform: opts.platform }) });
   const out = opts.quiet === true ? null : ctx.stderr;
   await displayProgress(res, out, ctx.stderr.isTTY === true);
 }

@@ -11,6 +11,7 @@ import { kill, rename, restart, rm, stop, wait } from './lifecycle.js';
 import { logs } from './logs.js';
 import { containerPrune, imagePrune } from './prune.js';
 import { ps } from './ps.js';
+import { login, logout, pull, push, save } from './registry.js';
 import { run } from './run.js';
 import { start } from './start.js';
 import { top } from './top.js';
@@ -20,4 +21,5 @@ import { version } from './version.js';
 export const COMMANDS: CommandDef[] = [
   attach, create, exec, history, images, importCmd, info, inspect, kill, load, logs, ps, rename, restart, rm, rmi,
   run, start, stop, tag, top, version, wait, containerInspect, imageInspect, containerPrune, imagePrune,
+  pull, push, login, logout, save,
 ];
