@@ -48,6 +48,12 @@ export interface RegistryOptions {
   /** Retries on network errors, 5xx and 429 (honouring Retry-After), with backoff. */
   retries?: number;
   userAgent?: string;
+  /** First retry delay (ms), doubled per retry (default 500). */
+  retryBaseMs?: number;
+  /** Cap (ms) on a retry delay, including a registry's Retry-After (default 10 000). */
+  maxRetryDelayMs?: number;
+  /** Blobs larger than this (bytes) are pushed in PATCH chunks of this size (default 16 MiB). */
+  chunkSize?: number;
 }
 
 /** One registry session: auth is per client; tokens are cached per scope inside it. */
