@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
 import type { Logger } from '../core/index.js';
 import type { Engine } from '../engine/index.js';
-import type { ImageService } from '../image/types.js';
+import type { ImageService, RegistryImageService } from '../image/types.js';
+import type { CreateRegistryClient, RegistryOptions } from '../registry/index.js';
+import { registryRoutes } from './routes/registry.js';
 import { Router } from './router.js';
 import { containerRoutes } from './routes/containers.js';
 import { execRoutes } from './routes/exec.js';
@@ -13,11 +15,18 @@ export type { SystemInfo } from './routes/system.js';
 export { statusOf } from './errors.js';
 
 /** Builds the Engine API server with every route berth serves. */
-export function createApi(deps: { engine: Engine; images: ImageService; system: SystemInfo; logger: Logger }): Server {
+export function createApi(deps: {
+  engine: Engine;
+  images: ImageService & RegistryImageService;
+  registry: { create: CreateRegistryClient; options: RegistryOptions };
+  system: SystemInfo;
+  logger: Logger;
+}): Server {
   const router = new Router();
   systemRoutes(router, deps.system);
   containerRoutes(router, deps.engine);
   execRoutes(router, deps.engine);
+  registryRoutes(router, { images: deps.images, engine: deps.engine, registry: deps.registry });
   imageRoutes(router, deps.images, deps.engine);
   return createApiServer({ router, logger: deps.logger });
 }

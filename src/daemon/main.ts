@@ -11,6 +11,7 @@ import { BERTH_VERSION, ENGINE_VERSION } from '../protocol/index.js';
 import { createApi } from '../api/index.js';
 import { Engine } from '../engine/index.js';
 import { createImageService } from '../image/index.js';
+import { createRegistryClient } from '../registry/index.js';
 import { createRuntime } from '../runtime/index.js';
 import { ConfigError, loadConfig, USAGE, type DaemonConfig } from './config.js';
 import { acquireLock, LockHeldError } from './lock.js';
@@ -75,7 +76,8 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (err) => logger.error('uncaught exception (kept running)', { err: err.stack ?? err.message }));
   process.on('unhandledRejection', (err) => logger.error('unhandled rejection (kept running)', { err: errorMessage(err) }));
 
-  const images = await createImageService({ dataRoot: cfg.dataRoot, logger: logger.child({ subsystem: 'image' }) });
+  const registry = { create: createRegistryClient, options: { insecure: cfg.insecureRegistries, mirrors: cfg.registryMirrors } };
+  const images = await createImageService({ dataRoot: cfg.dataRoot, logger: logger.child({ subsystem: 'image' }), registry });
   const runtime = await createRuntime({
     execRoot: cfg.execRoot, runtime: cfg.defaultRuntime, logger,
     conmonLogLevel: cfg.logLevel === 'debug' ? 'debug' : 'error',
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
   });
   await engine.init();
 
-  const server = createApi({ engine, images, system: systemInfo(cfg, engine, images, cfg.defaultRuntime), logger: logger.child({ subsystem: 'api' }) });
+  const server = createApi({ engine, images, registry, system: systemInfo(cfg, engine, images, cfg.defaultRuntime), logger: logger.child({ subsystem: 'api' }) });
   const open = new Set<import('node:stream').Duplex>();
   server.on('connection', (s) => {
     open.add(s);

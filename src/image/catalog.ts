@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import {
-  ContentStore, ImageRecords, LayerStore, TagStore, clearTempDirs, storePaths,
+  ContentStore, ImageRecords, LayerBlobs, LayerStore, TagStore, clearTempDirs, storePaths,
   type StorePaths, type StoredImage,
 } from '../store/index.js';
 import { type Logger } from '../core/index.js';
@@ -22,6 +22,10 @@ export class ImageCatalog {
   readonly layers: LayerStore;
   readonly records: ImageRecords;
   readonly tags: TagStore;
+  /** diff id → the blob the layer came as (kept for push and save). */
+  readonly blobs: LayerBlobs;
+  /** Layer downloads in progress, by chain id, so concurrent pulls fetch a layer once. */
+  readonly inflight = new Map<string, Promise<void>>();
   private readonly configs = new Map<string, ImageConfigFile>();
   private readonly pins = new Map<string, number>();
   private readonly mutex = new Mutex();
@@ -31,6 +35,7 @@ export class ImageCatalog {
     this.layers = new LayerStore(paths.layers, paths.tmp, logger);
     this.records = new ImageRecords(paths.images, logger);
     this.tags = new TagStore(paths.images, logger);
+    this.blobs = new LayerBlobs(paths.layerBlobs, logger);
   }
 
   /**
@@ -46,6 +51,7 @@ export class ImageCatalog {
     await cat.layers.open();
     await cat.records.open();
     await cat.tags.open();
+    await cat.blobs.open();
     for (const rec of cat.records.all()) {
       try {
         if (!rec.chainIds.every((c) => cat.layers.has(c))) throw new Error('missing layer');
@@ -57,6 +63,7 @@ export class ImageCatalog {
     }
     if (cat.tags.retain((id) => cat.configs.has(id)).length > 0) await cat.tags.save();
     await cat.collectLayers();
+    await cat.collectBlobs();
     return cat;
   }
 
@@ -90,7 +97,27 @@ export class ImageCatalog {
       await this.layers.remove(c);
       removed.push(c);
     }
+    if (removed.length > 0) await this.collectBlobs();
     return removed;
+  }
+
+  /** Removes layer blobs (and their mapping) whose diff id no stored layer has any more. */
+  async collectBlobs(): Promise<void> {
+    const live = new Set(this.layers.all().map((c) => this.layers.get(c)?.diffId));
+    const keep = new Set<string>();
+    const drop: string[] = [];
+    for (const diffId of this.blobs.diffIds()) {
+      const blob = this.blobs.get(diffId)!;
+      if (live.has(diffId)) keep.add(blob.digest);
+      else drop.push(diffId);
+    }
+    if (drop.length === 0) return;
+    for (const diffId of drop) {
+      const digest = this.blobs.get(diffId)!.digest;
+      this.blobs.delete(diffId);
+      if (!keep.has(digest) && !this.records.get(digest)) await this.content.remove(digest);
+    }
+    await this.blobs.save();
   }
 
   /** The parsed config of a stored image. */

@@ -1,5 +1,6 @@
-import type { Readable } from 'node:stream';
-import type { Logger } from '../core/index.js';
+import type { Readable, Writable } from 'node:stream';
+import { notImplemented, type Logger } from '../core/index.js';
+import type { CreateRegistryClient, RegistryAuth, RegistryClient, RegistryOptions } from '../registry/types.js';
 import type { ImageDeleteItem, ImageHistoryItem, ImageInspect, ImageSummary } from '../protocol/index.js';
 import { ImageCatalog } from './catalog.js';
 import { importImage } from './import.js';
@@ -7,9 +8,15 @@ import { imageHistory, inspectImage } from './inspect.js';
 import { listImages, type ListOptions } from './list.js';
 import { loadImages } from './load.js';
 import { repoTagReference } from './reference.js';
+import { pruneImages, type PruneReport } from './registry/prune.js';
+import { pullImage } from './registry/pull.js';
+import { pushImage } from './registry/push.js';
+import { saveImages } from './registry/save.js';
 import { removeImage } from './remove.js';
 import { resolveImageId } from './resolve.js';
-import type { ImageRecord, ImageService, ImportOptions, ProgressOptions, RemoveImageOptions } from './types.js';
+import type {
+  ImageRecord, ImageService, ImportOptions, ProgressOptions, PullOptions, PushOptions, RegistryImageService, RemoveImageOptions,
+} from './types.js';
 import type { UnpackHost } from './unpack/index.js';
 
 /** Options of createImageService. */
@@ -19,11 +26,20 @@ export interface ImageServiceOptions {
   logger: Logger;
   /** The privileged-call seam for unpacking (default: the real host). */
   unpackHost?: UnpackHost;
+  /**
+   * The registry client factory for pull and push (src/registry's createRegistryClient) and its
+   * options (insecure registries, mirrors, …). Without it, pull and push throw 'not-implemented'.
+   */
+  registry?: { create: CreateRegistryClient; options?: RegistryOptions };
 }
 
 /** The ImageService over the on-disk store (see ARCHITECTURE.md "On disk"). */
-class StoreImageService implements ImageService {
-  constructor(private readonly cat: ImageCatalog, private readonly host: UnpackHost | undefined) {}
+class StoreImageService implements ImageService, RegistryImageService {
+  constructor(
+    private readonly cat: ImageCatalog,
+    private readonly host: UnpackHost | undefined,
+    private readonly registry: ImageServiceOptions['registry'],
+  ) {}
 
   async get(ref: string): Promise<ImageRecord> {
     return this.cat.record(this.cat.records.get(resolveImageId(this.cat, ref))!);
@@ -64,13 +80,34 @@ class StoreImageService implements ImageService {
   layerDirs(image: ImageRecord): string[] {
     return image.chainIds.map((c) => this.cat.layers.diffDir(c)).reverse();
   }
+
+  pull(ref: string, opts: PullOptions = {}): Promise<string> {
+    return pullImage({ cat: this.cat, client: this.client(opts.auth), ...(this.host ? { host: this.host } : {}) }, ref, opts);
+  }
+
+  push(ref: string, opts: PushOptions = {}): Promise<void> {
+    return pushImage(this.cat, this.client(opts.auth), ref, opts);
+  }
+
+  save(refs: string[], out: Writable, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return saveImages(this.cat, refs, out, opts);
+  }
+
+  prune(opts: { all?: boolean; usedBy: (imageId: string) => boolean }): Promise<PruneReport> {
+    return this.cat.locked(() => pruneImages(this.cat, opts));
+  }
+
+  private client(auth: RegistryAuth | undefined): RegistryClient {
+    if (!this.registry) throw notImplemented('no registry client is configured');
+    return this.registry.create(auth, this.registry.options);
+  }
 }
 
 /**
  * Opens (or creates) the image store under `dataRoot`, removes leftovers of interrupted
  * operations and unused layers, loads the in-memory index, and returns the ImageService.
  */
-export async function createImageService(opts: ImageServiceOptions): Promise<ImageService> {
+export async function createImageService(opts: ImageServiceOptions): Promise<ImageService & RegistryImageService> {
   const cat = await ImageCatalog.open(opts.dataRoot, opts.logger.child({ op: 'images' }));
-  return new StoreImageService(cat, opts.unpackHost);
+  return new StoreImageService(cat, opts.unpackHost, opts.registry);
 }

@@ -1,7 +1,12 @@
-import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
 import { invalidArgument, wrapError } from '../core/index.js';
 import type { ContainerConfig } from '../protocol/index.js';
+import { makeTempDir } from '../store/index.js';
 import type { ImageCatalog } from './catalog.js';
+import { keepLoadedBlob } from './registry/layer-blob.js';
 import { applyChanges } from './changes.js';
 import { repoTagReference, type ImageReference } from './reference.js';
 import type { ImageConfigFile, ImportOptions } from './types.js';
@@ -37,21 +42,38 @@ export async function importImage(
   const platform = parsePlatform(opts.platform);
   const containerConfig = applyChanges(emptyContainerConfig(), opts.changes ?? []);
   const pending = await cat.layers.begin();
+  const work = await makeTempDir(cat.paths.tmp, 'import');
   let layer;
   let unpin = (): void => undefined;
   try {
-    const result = await unpackLayer(src, pending.diff, {
-      logger: cat.logger,
-      ...(opts.host ? { host: opts.host } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    // The tarball is kept as the layer's blob, so push and save reproduce its exact bytes.
+    const blob = join(work, 'blob');
+    const fh = await open(blob, 'wx', 0o600);
+    const tap = keepingTap(fh);
+    let result;
+    try {
+      result = await unpackLayer(src.on('error', (err) => tap.stream.destroy(err)).pipe(tap.stream), pending.diff, {
+        logger: cat.logger,
+        ...(opts.host ? { host: opts.host } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+    } finally {
+      await fh.close();
+    }
     // A base layer's chain id is its diff id: pin it before it becomes visible.
     unpin = cat.pin([result.diffId]);
-    layer = await cat.layers.commit(pending, { diffId: result.diffId, parent: '', size: result.size });
+    const diffId = result.diffId;
+    const size = result.size;
+    layer = await cat.locked(async () => {
+      await keepLoadedBlob(cat, { file: blob, digest: tap.digest(), size: tap.size() }, diffId);
+      return cat.layers.commit(pending, { diffId, parent: '', size });
+    });
   } catch (err) {
     unpin();
     await cat.layers.abort(pending);
     throw wrapError(err, 'importing image');
+  } finally {
+    await rm(work, { recursive: true, force: true });
   }
   try {
     const created = new Date().toISOString();
@@ -77,4 +99,19 @@ export async function importImage(
   } finally {
     unpin();
   }
+}
+
+/** Saves and hashes the bytes passing through. */
+function keepingTap(fh: import('node:fs/promises').FileHandle): { stream: Transform; digest(): string; size(): number } {
+  const hash = createHash('sha256');
+  let size = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      size += chunk.length;
+      fh.write(chunk).then(() => cb(null, chunk), (err: Error) => cb(err));
+    },
+  });
+  let digest: string | undefined;
+  return { stream, digest: () => (digest ??= `sha256:${hash.digest('hex')}`), size: () => size };
 }

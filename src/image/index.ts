@@ -1,9 +1,11 @@
 /**
- * Images: references, the image service (load, import, list, inspect, history, tag, remove)
- * over the store in src/store, and the layer unpacker.
+ * Images: references, the image service (load, import, list, inspect, history, tag, remove,
+ * pull, push, save, prune) over the store in src/store, and the layer unpacker.
  */
 export * from './types.js';
 export { createImageService, type ImageServiceOptions } from './image-service.js';
+export type { PruneReport } from './registry/prune.js';
+export { humanSize, progressBar } from './registry/progress.js';
 export {
   parseReference, familiarString, familiarName, referenceString, withDefaultTag, repoTagReference,
   DEFAULT_TAG, type ImageReference,

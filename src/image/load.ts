@@ -11,6 +11,7 @@ import { isOciLayout, readOciLayout } from './archive/oci-layout.js';
 import { spoolArchive, type SpooledFile } from './archive/spool.js';
 import { familiarString } from './reference.js';
 import type { ProgressOptions } from './types.js';
+import { keepLoadedBlob } from './registry/layer-blob.js';
 import { unpackLayer, type UnpackHost } from './unpack/index.js';
 
 /** Options of loadImages beyond progress: the host seam for unpacking. */
@@ -89,7 +90,11 @@ async function loadLayer(
     if (result.diffId !== want.diffId) {
       throw invalidArgument(`invalid archive: layer diff id ${result.diffId} does not match ${want.diffId} in the image config`);
     }
-    await cat.layers.commit(pending, { diffId: result.diffId, parent: want.parent, size: result.size });
+    await cat.locked(async () => {
+      // The blob is kept (hard link to the spooled file) so push and save reproduce the same bytes.
+      await keepLoadedBlob(cat, file, result.diffId);
+      await cat.layers.commit(pending, { diffId: result.diffId, parent: want.parent, size: result.size });
+    });
   } catch (err) {
     await cat.layers.abort(pending);
     throw wrapError(err, `loading layer ${shortId(want.diffId)}`);

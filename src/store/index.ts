@@ -7,4 +7,4 @@ export { makeTempDir, clearTempDirs } from './tmp-dirs.js';
 export { chainIds } from './chain-id.js';
 export { ContentStore } from './content/index.js';
 export { LayerStore, type LayerInfo, type PendingLayer } from './layers/index.js';
-export { ImageRecords, TagStore, type StoredImage, type TagEntry } from './metadata/index.js';
+export { ImageRecords, TagStore, LayerBlobs, type StoredImage, type TagEntry, type LayerBlob } from './metadata/index.js';

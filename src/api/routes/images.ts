@@ -1,11 +1,12 @@
 /** /images/… routes. */
-import { EngineError, invalidArgument, notImplemented } from '../../core/index.js';
+import { EngineError, invalidArgument } from '../../core/index.js';
 import type { Engine } from '../../engine/index.js';
-import type { ImageService } from '../../image/types.js';
-import type { JsonMessage } from '../../protocol/index.js';
-import { messageOf } from '../errors.js';
+import type { ImageService, RegistryImageService } from '../../image/types.js';
+import { parseRegistryAuthHeader } from '../../registry/index.js';
+import { pullReference } from './registry.js';
+import { progressStream } from './progress.js';
 import { boolParam, filtersParam } from '../http.js';
-import type { Ctx, Router } from '../router.js';
+import type { Router } from '../router.js';
 
 /** Splits `name[:tag]` where the tag follows the last '/' (a registry port is not a tag). */
 export function splitRepoTag(repo: string): { repo: string; tag?: string } {
@@ -16,21 +17,11 @@ export function splitRepoTag(repo: string): { repo: string; tag?: string } {
   return { repo };
 }
 
-/** Streams JSON messages; a failure after the first byte becomes an error message, as Docker does. */
-async function progressStream(ctx: Ctx, work: (send: (m: JsonMessage) => void) => Promise<void>): Promise<void> {
-  const out = ctx.reply.stream('application/json');
-  const send = (m: JsonMessage): void => out.write(JSON.stringify(m) + '\r\n');
-  try {
-    await work(send);
-  } catch (err) {
-    const message = messageOf(err);
-    send({ errorDetail: { message }, error: message });
-  } finally {
-    out.end();
-  }
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }
 
-export function imageRoutes(r: Router, images: ImageService, engine: Engine): void {
+export function imageRoutes(r: Router, images: ImageService & RegistryImageService, engine: Engine): void {
   r.add('GET', '/images/json', async (ctx) => {
     ctx.reply.json(200, await images.list({
       all: boolParam(ctx.query, 'all'), filters: filtersParam(ctx.query),
@@ -54,8 +45,15 @@ export function imageRoutes(r: Router, images: ImageService, engine: Engine): vo
     const q = ctx.query;
     const fromSrc = q.get('fromSrc');
     if (fromSrc === null) {
-      const image = q.get('fromImage') ?? '';
-      throw notImplemented(`pulling images is not available in berth yet (issue: images and registries): cannot pull "${image}"; load it with 'berth load' or 'berth import'`);
+      const fromImage = q.get('fromImage');
+      if (!fromImage) throw invalidArgument('fromImage or fromSrc is required');
+      const auth = parseRegistryAuthHeader(headerValue(ctx.req.headers['x-registry-auth']));
+      const platform = q.get('platform') || undefined;
+      const ref = pullReference(fromImage, q.get('tag') ?? '');
+      await progressStream(ctx, async (send) => {
+        await images.pull(ref, { signal: ctx.signal, onProgress: send, ...(auth ? { auth } : {}), ...(platform ? { platform } : {}) });
+      });
+      return;
     }
     if (fromSrc !== '-') throw new EngineError('not-implemented', 'importing from a URL is not supported; send the tarball in the request body (fromSrc=-)');
     const { repo, tag: repoTag } = splitRepoTag(q.get('repo') ?? '');

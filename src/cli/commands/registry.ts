@@ -55,7 +55,8 @@ export const push: CommandDef = {
     if (allTags && explicitTag) throw new StatusError(1, 'tag can\'t be used with --all-tags/-a');
     const ref = parseImageRef(name);
     if (!allTags && !explicitTag && !p.bool('quiet')) ctx.out('Using default tag: latest\n');
-    const repo = ref.familiar.replace(/[:@].*$/, '');
+    // the familiar name without its tag (a registry port's ':' stays)
+    const repo = ref.tag !== undefined && ref.familiar.endsWith(`:${ref.tag}`) ? ref.familiar.slice(0, -(ref.tag.length + 1)) : ref.familiar;
     const res = await ctx.client().imagePush(repo, allTags ? undefined : ref.tag, registryAuthHeader(ctx.env, domainOf(ref.repository)));
     await displayProgress(res, p.bool('quiet') ? null : ctx.stdout, ctx.stdout.isTTY === true);
     if (p.bool('quiet')) ctx.out(`${ref.familiar}\n`);

@@ -1,4 +1,6 @@
-import { readFile, rm, stat } from 'node:fs/promises';
+import { link, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { atomicWrite, digestHex, internal, isDigest, notFound, sha256 } from '../../core/index.js';
 
@@ -30,6 +32,35 @@ export class ContentStore {
     const digest = sha256(data);
     if (!(await this.has(digest))) await atomicWrite(this.path(digest), data);
     return digest;
+  }
+
+  /**
+   * Adopts a file already verified to hash to `digest` (same filesystem): hard-linked in when
+   * `keep` is set, else renamed. An existing blob is kept.
+   */
+  async adopt(file: string, digest: string, opts: { keep?: boolean } = {}): Promise<void> {
+    const dest = this.path(digest);
+    if (await this.has(digest)) return;
+    try {
+      if (opts.keep) await link(file, dest);
+      else await rename(file, dest);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+
+  /** A read stream of a stored blob (not verified; callers pushing it let the registry verify). */
+  stream(digest: string): Readable {
+    return createReadStream(this.path(digest));
+  }
+
+  /** Size in bytes of a stored blob; throws 'not-found' when absent. */
+  async size(digest: string): Promise<number> {
+    try {
+      return (await stat(this.path(digest))).size;
+    } catch {
+      throw notFound(`blob ${digest} not found`);
+    }
   }
 
   /** Reads and verifies a blob. Throws 'not-found' when absent, 'internal' when corrupt. */

@@ -1,0 +1,105 @@
+/**
+ * Registry-facing routes: pull (/images/create?fromImage), push, /auth, save (/images/get),
+ * /images/prune, /distribution/{name}/json and /system/df.
+ */
+import { invalidArgument } from '../../core/index.js';
+import type { Engine } from '../../engine/index.js';
+import { parseReference, type ImageService, type RegistryImageService } from '../../image/index.js';
+import type { ContainerSummary } from '../../protocol/index.js';
+import { parseRegistryAuthHeader, type CreateRegistryClient, type RegistryOptions } from '../../registry/index.js';
+import { boolParam, filtersParam } from '../http.js';
+import type { Router } from '../router.js';
+import { progressStream } from './progress.js';
+
+export interface RegistryDeps {
+  images: ImageService & RegistryImageService;
+  engine: Engine;
+  registry: { create: CreateRegistryClient; options: RegistryOptions };
+}
+
+/** `fromImage` + `tag` as the docker CLI sends them: the tag may be a digest, or already in fromImage. */
+export function pullReference(fromImage: string, tag: string): string {
+  if (!tag) return fromImage;
+  if (tag.startsWith('sha256:')) return `${fromImage}@${tag}`;
+  return `${fromImage}:${tag}`;
+}
+
+export function registryRoutes(r: Router, d: RegistryDeps): void {
+  const { images, engine } = d;
+
+  r.add('POST', '/images/{name*}/push', async (ctx) => {
+    const auth = parseRegistryAuthHeader(headerOf(ctx.req.headers['x-registry-auth']));
+    const tag = ctx.query.get('tag') || undefined;
+    await progressStream(ctx, (send) => images.push(ctx.params[0]!, {
+      signal: ctx.signal, onProgress: send, ...(auth ? { auth } : {}), ...(tag ? { tag } : {}),
+    }));
+  });
+
+  r.add('POST', '/auth', async (ctx) => {
+    const body = (await ctx.body()) as { username?: unknown; password?: unknown; serveraddress?: unknown } | undefined;
+    if (!body || typeof body.username !== 'string' || typeof body.password !== 'string') {
+      throw invalidArgument('username and password are required');
+    }
+    const server = typeof body.serveraddress === 'string' && body.serveraddress !== '' ? body.serveraddress : 'docker.io';
+    const domain = server.replace(/^https?:\/\//, '').replace(/\/v[12]\/?$/, '').replace(/\/$/, '').replace(/^index\.docker\.io$/, 'docker.io');
+    const client = d.registry.create({ username: body.username, password: body.password, serveraddress: server }, d.registry.options);
+    await client.checkAuth(domain, { signal: ctx.signal });
+    ctx.reply.json(200, { Status: 'Login Succeeded', IdentityToken: '' });
+  });
+
+  const save = async (ctx: Parameters<Parameters<Router['add']>[2]>[0], names: string[]): Promise<void> => {
+    if (names.length === 0) throw invalidArgument('no images given to save');
+    for (const n of names) await images.get(n); // 404 before any byte
+    const out = ctx.reply.stream('application/x-tar');
+    const { PassThrough } = await import('node:stream');
+    const pt = new PassThrough();
+    pt.on('data', (c: Buffer) => out.write(c));
+    const done = new Promise<void>((resolve) => pt.on('end', resolve));
+    try {
+      await images.save(names, pt, { signal: ctx.signal });
+      pt.end();
+      await done;
+    } finally {
+      out.end();
+    }
+  };
+  r.add('GET', '/images/get', async (ctx) => save(ctx, ctx.query.getAll('names')));
+  r.add('GET', '/images/{name*}/get', async (ctx) => save(ctx, [ctx.params[0]!]));
+
+  r.add('POST', '/images/prune', async (ctx) => {
+    const f = filtersParam(ctx.query);
+    const dangling = f.dangling?.[0];
+    const all = dangling !== undefined && ['false', '0'].includes(dangling.toLowerCase());
+    ctx.reply.json(200, await images.prune({ all, usedBy: (id) => engine.imageUser(id) !== undefined }));
+  });
+
+  r.add('GET', '/distribution/{name*}/json', async (ctx) => {
+    const ref = parseReference(ctx.params[0]!);
+    const auth = parseRegistryAuthHeader(headerOf(ctx.req.headers['x-registry-auth']));
+    const client = d.registry.create(auth, d.registry.options);
+    const repo = { domain: ref.domain, path: ref.path };
+    const m = await client.getManifest(repo, ref.digest ?? ref.tag ?? 'latest', { signal: ctx.signal });
+    const parsed = JSON.parse(m.bytes.toString('utf8')) as { manifests?: Array<{ platform?: { architecture: string; os: string; variant?: string } }> };
+    const platforms = parsed.manifests
+      ? parsed.manifests.flatMap((x) => (x.platform ? [x.platform] : []))
+      : [{ architecture: 'amd64', os: 'linux' }];
+    ctx.reply.json(200, { Descriptor: { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length }, Platforms: platforms });
+  });
+
+  r.add('GET', '/system/df', async (ctx) => {
+    const imgs = await images.list({ all: true, containersUsing: (id) => engine.store.all().filter((c) => c.image === id).length });
+    const containers: ContainerSummary[] = await engine.list({ all: true });
+    ctx.reply.json(200, {
+      LayersSize: imgs.reduce((a, i) => a + i.Size, 0),
+      Images: imgs,
+      Containers: containers.map((c) => ({ ...c, SizeRw: 0, SizeRootFs: 0 })),
+      Volumes: [],
+      BuildCache: [],
+    });
+  });
+  void boolParam;
+}
+
+function headerOf(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { invalidArgument, wrapError } from '../../core/index.js';
+import type { Descriptor, RegistryClient, RepoRef } from '../../registry/types.js';
+import { makeTempDir } from '../../store/index.js';
+import type { ImageCatalog } from '../catalog.js';
+import { unpackLayer, type UnpackHost } from '../unpack/index.js';
+import { layerStatus, progressBar, throttledProgress, type Emit } from './progress.js';
+
+/** What downloading one layer needs. */
+export interface LayerFetch {
+  readonly cat: ImageCatalog;
+  readonly client: RegistryClient;
+  readonly repo: RepoRef;
+  readonly host?: UnpackHost;
+  readonly signal?: AbortSignal;
+  readonly emit: Emit;
+}
+
+/** One layer of the image being pulled. */
+export interface LayerJob {
+  readonly desc: Descriptor;
+  readonly diffId: string;
+  /** Chain id of the layer below, or ''. */
+  readonly parent: string;
+  /** Progress id: the first 12 hex digits of the blob digest. */
+  readonly id: string;
+}
+
+/**
+ * Downloads a layer blob and unpacks it as it arrives (download, decompression and unpacking
+ * overlap), keeping the blob in a temp file. The blob digest (hashed here and by the client) and
+ * the diff id are verified before anything is committed: the blob into the content store, its
+ * diff id mapping, then the layer dir by rename. On failure nothing is left behind.
+ * Throws 'invalid-argument' on a digest or diff id mismatch.
+ */
+export async function fetchLayer(f: LayerFetch, job: LayerJob): Promise<void> {
+  const { cat } = f;
+  const work = await makeTempDir(cat.paths.tmp, 'pull');
+  const pending = await cat.layers.begin();
+  const blobFile = join(work, 'blob');
+  try {
+    const src = await f.client.getBlob(f.repo, { digest: job.desc.digest, size: job.desc.size }, f.signal ? { signal: f.signal } : {});
+    const fh = await open(blobFile, 'wx', 0o600);
+    const tap = blobTap(fh, job, f.emit);
+    let result;
+    try {
+      const input = src.on('error', (err) => tap.stream.destroy(err)).pipe(tap.stream);
+      result = await unpackLayer(input as Readable, pending.diff, {
+        logger: cat.logger,
+        ...(f.host ? { host: f.host } : {}),
+        ...(f.signal ? { signal: f.signal } : {}),
+      });
+    } finally {
+      src.destroy();
+      await fh.close();
+    }
+    if (!tap.ended()) throw invalidArgument(`blob ${job.desc.digest}: stream ended early`);
+    const got = tap.digest();
+    if (got !== job.desc.digest) throw invalidArgument(`filesystem layer verification failed for digest ${job.desc.digest}: got ${got}`);
+    layerStatus(f.emit, job.id, 'Verifying Checksum');
+    layerStatus(f.emit, job.id, 'Download complete');
+    f.emit({
+      status: 'Extracting', progressDetail: { current: tap.bytes(), total: tap.bytes() }, progress: progressBar(tap.bytes(), tap.bytes()), id: job.id,
+    });
+    if (result.diffId !== job.diffId) {
+      throw invalidArgument(`layer ${job.desc.digest}: diff id ${result.diffId} does not match ${job.diffId} in the image config`);
+    }
+    await cat.locked(async () => {
+      await cat.content.adopt(blobFile, job.desc.digest);
+      cat.blobs.set(job.diffId, {
+        digest: job.desc.digest, mediaType: job.desc.mediaType, size: tap.bytes(), sources: [`${f.repo.domain}/${f.repo.path}`],
+        ...(job.desc.urls && job.desc.urls.length > 0 ? { urls: job.desc.urls } : {}),
+      });
+      await cat.blobs.save();
+      await cat.layers.commit(pending, { diffId: result.diffId, parent: job.parent, size: result.size });
+    });
+    layerStatus(f.emit, job.id, 'Pull complete');
+  } catch (err) {
+    await cat.layers.abort(pending);
+    throw wrapError(err, `pulling layer ${job.id}`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+interface BlobTap {
+  readonly stream: Transform;
+  ended(): boolean;
+  digest(): string;
+  bytes(): number;
+}
+
+/** Hashes, counts and saves the blob bytes passing through, and reports Downloading progress. */
+function blobTap(fh: import('node:fs/promises').FileHandle, job: LayerJob, emit: Emit): BlobTap {
+  const hash = createHash('sha256');
+  let count = 0;
+  let done = false;
+  let digest = '';
+  const report = throttledProgress(emit, job.id, 'Downloading', job.desc.size);
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      count += chunk.length;
+      report(count);
+      fh.write(chunk).then(() => cb(null, chunk), (err: Error) => cb(err));
+    },
+    flush(cb) {
+      done = true;
+      digest = `sha256:${hash.digest('hex')}`;
+      cb();
+    },
+  });
+  return { stream, ended: () => done, digest: () => digest, bytes: () => count };
+}
