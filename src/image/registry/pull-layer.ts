@@ -53,6 +53,11 @@ export async function fetchLayer(f: LayerFetch, job: LayerJob): Promise<void> {
         ...(f.host ? { host: f.host } : {}),
         ...(f.signal ? { signal: f.signal } : {}),
       });
+    } catch (err) {
+      // Garbage bytes fail the unpack before the digest check at the stream's end could run:
+      // read the blob once more to the end so that a digest mismatch, the real cause, is reported.
+      await drainBlob(f, job);
+      throw err;
     } finally {
       src.destroy();
       await fh.close();
@@ -84,6 +89,12 @@ export async function fetchLayer(f: LayerFetch, job: LayerJob): Promise<void> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Reads a whole blob through the client, which throws at the end if its digest does not match. */
+async function drainBlob(f: LayerFetch, job: LayerJob): Promise<void> {
+  const again = await f.client.getBlob(f.repo, { digest: job.desc.digest, size: job.desc.size }, f.signal ? { signal: f.signal } : {});
+  for await (const chunk of again) void chunk;
 }
 
 interface BlobTap {

@@ -1,0 +1,148 @@
+/**
+ * Images and registries end to end: berthd against Debian's real docker-registry on 127.0.0.1,
+ * driven by the real docker CLI and by berth. Round trips keep digests; login/logout with
+ * htpasswd; an unknown image fails like Docker; a tampered blob is refused and nothing is stored.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { cliFor, runProgram, uniqueName, type Cli } from '../helpers/docker.js';
+import { loadBusybox } from '../helpers/image.js';
+import { DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+
+const skip = !IS_ROOT ? 'needs root' : !existsSync('/usr/bin/docker-registry') ? 'no docker-registry' : false;
+
+describe('registries', { skip }, () => {
+  let d: TestDaemon;
+  let open: TestRegistry;
+  let basic: TestRegistry;
+  let work: string;
+
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'berth-registry-'));
+    [d, open, basic] = await Promise.all([startDaemon(), startRegistry({ mode: 'open' }), startRegistry({ mode: 'basic' })]);
+    await loadBusybox(d.socket);
+  });
+  after(async () => {
+    await d?.stop();
+    await open?.stop();
+    await basic?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  const ok = (r: { code: number; stdout: string; stderr: string }, what: string) => {
+    assert.equal(r.code, 0, `${what}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+    return r;
+  };
+
+  for (const kind of ['berth', 'docker'] as const) {
+    const kskip = kind === 'docker' && !existsSync(DOCKER_BIN) ? 'no docker CLI' : false;
+    describe(`${kind} CLI`, { skip: kskip }, () => {
+      let cli: Cli;
+      const env = (): Record<string, string> => ({ DOCKER_CONFIG: join(work, `${kind}-config`) });
+      before(() => {
+        cli = cliFor(kind, d.host);
+      });
+
+      it('push, remove, pull back: same digest; the pulled image runs', async () => {
+        const ref = `${open.host}/${uniqueName(kind)}/bb:v1`;
+        ok(await cli(['tag', 'busybox', ref]), 'tag');
+        const pushed = ok(await cli(['push', ref], { env: env() }), 'push');
+        const m = /v1: digest: (sha256:[a-f0-9]{64}) size: \d+/.exec(pushed.stdout);
+        assert.ok(m, `push prints the digest:\n${pushed.stdout}`);
+        ok(await cli(['rmi', ref]), 'rmi');
+        const pulled = ok(await cli(['pull', ref], { env: env() }), 'pull');
+        assert.match(pulled.stdout, new RegExp(`Digest: ${m[1]}`));
+        assert.match(pulled.stdout, /Status: Downloaded newer image for /);
+        const digests = ok(await cli(['image', 'inspect', '-f', '{{json .RepoDigests}}', ref]), 'inspect');
+        assert.ok(digests.stdout.includes(m[1]!), digests.stdout);
+        const again = ok(await cli(['pull', ref], { env: env() }), 'pull again');
+        assert.match(again.stdout, /Status: Image is up to date for /);
+        assert.equal(ok(await cli(['run', '--rm', ref, 'echo', 'from-registry']), 'run').stdout, 'from-registry\n');
+      });
+
+      it('run pulls a missing image; an unknown one fails like Docker', async () => {
+        const ref = `${open.host}/${uniqueName(kind)}/implicit:v1`;
+        ok(await cli(['tag', 'busybox', ref]), 'tag');
+        ok(await cli(['push', ref], { env: env() }), 'push');
+        ok(await cli(['rmi', ref]), 'rmi');
+        const r = ok(await cli(['run', '--rm', ref, 'echo', 'implicit'], { env: env() }), 'run');
+        assert.match(r.stderr, /Unable to find image .* locally/);
+        assert.match(r.stdout, /implicit/);
+        const missing = await cli(['pull', `${open.host}/nope/none:v9`], { env: env() });
+        assert.equal(missing.code, 1);
+        assert.match(missing.stderr, /manifest for .*nope\/none:v9 not found: manifest unknown/);
+        const runMissing = await cli(['run', '--rm', `${open.host}/nope/none:v9`, 'true'], { env: env() });
+        assert.equal(runMissing.code, 125);
+      });
+
+      it('login to an htpasswd registry, push, logout; wrong password refused', async () => {
+        const ref = `${basic.host}/${uniqueName(kind)}/private:v1`;
+        ok(await cli(['tag', 'busybox', ref]), 'tag');
+        const denied = await cli(['push', ref], { env: env() });
+        assert.notEqual(denied.code, 0, 'push without login fails');
+        const bad = await cli(['login', '-u', basic.username, '--password-stdin', basic.host], { env: env(), input: 'wrong\n' });
+        assert.notEqual(bad.code, 0);
+        const login = ok(await cli(['login', '-u', basic.username, '--password-stdin', basic.host], { env: env(), input: `${basic.password}\n` }), 'login');
+        assert.match(login.stdout, /Login Succeeded/);
+        ok(await cli(['push', ref], { env: env() }), 'push after login');
+        ok(await cli(['rmi', ref]), 'rmi');
+        ok(await cli(['pull', ref], { env: env() }), 'pull after login');
+        const out = ok(await cli(['logout', basic.host], { env: env() }), 'logout');
+        assert.match(out.stdout, new RegExp(`Removing login credentials for ${basic.host.replace(/\./g, '\\.')}`));
+      });
+    });
+  }
+
+  it('a tampered blob in the registry fails the pull with a digest error and stores nothing', async () => {
+    const cli = cliFor('berth', d.host);
+    // an image whose only layer exists nowhere else: 300 KB of random bytes (gzip cannot shrink it)
+    const dir = join(work, 'rand');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'random.bin'), randomBytes(300_000));
+    const tarFile = join(work, 'rand.tar');
+    ok(await runProgram('tar', ['-C', dir, '-cf', tarFile, '.']), 'tar');
+    const ref = `${open.host}/${uniqueName('tamper')}/rand:v1`;
+    ok(await cli(['import', tarFile, ref]), 'import');
+    ok(await cli(['push', ref]), 'push');
+    ok(await cli(['rmi', ref]), 'rmi');
+    const blobs = join(open.storageDir, 'docker/registry/v2/blobs/sha256');
+    let tampered = 0;
+    for (const pre of await readdir(blobs)) {
+      for (const hex of await readdir(join(blobs, pre))) {
+        const data = join(blobs, pre, hex, 'data');
+        const size = (await stat(data)).size;
+        if (size > 280_000 && size < 400_000) {
+          await writeFile(data, Buffer.alloc(size, 7));
+          tampered++;
+        }
+      }
+    }
+    assert.equal(tampered, 1, 'exactly the random layer was tampered with');
+    const layersBefore = await readdir(join(d.dataRoot, 'layers'));
+    const r = await cli(['pull', ref]);
+    assert.notEqual(r.code, 0, `pull must fail:\n${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr + r.stdout, /sha256:[a-f0-9]{64}/, 'the error names the digest');
+    assert.equal(ok(await cli(['images', '-q', ref]), 'images').stdout, '');
+    assert.deepEqual(await readdir(join(d.dataRoot, 'layers')), layersBefore, 'no layer stored');
+  });
+
+  it('save several images and load them back', async () => {
+    const cli = cliFor('berth', d.host);
+    const a = `${uniqueName('sv')}:a`;
+    ok(await cli(['tag', 'busybox', a]), 'tag');
+    const archive = join(work, 'saved.tar');
+    ok(await cli(['save', '-o', archive, a, 'busybox']), 'save');
+    const id = ok(await cli(['image', 'inspect', '-f', '{{.Id}}', a]), 'inspect').stdout.trim();
+    ok(await cli(['rmi', a]), 'rmi');
+    const loaded = ok(await cli(['load', '-i', archive]), 'load');
+    assert.match(loaded.stdout, new RegExp(`Loaded image: ${a}`));
+    assert.equal(ok(await cli(['image', 'inspect', '-f', '{{.Id}}', a]), 'inspect').stdout.trim(), id);
+  });
+});
