@@ -16,8 +16,12 @@ const GROUPS: Record<string, { short: string; members: Record<string, string> }>
     short: 'Manage images',
     members: {
       history: 'history', import: 'import', inspect: 'image inspect', load: 'load', ls: 'images', list: 'images',
-      prune: 'image prune', rm: 'rmi', remove: 'rmi', tag: 'tag',
+      prune: 'image prune', rm: 'rmi', remove: 'rmi', tag: 'tag', pull: 'pull', push: 'push', save: 'save',
     },
+  },
+  system: {
+    short: 'Manage berth',
+    members: { df: 'system df', info: 'info' },
   },
 };
 

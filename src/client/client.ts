@@ -239,6 +239,10 @@ export class Client {
       headers: { 'X-Registry-Auth': registryAuth },
     });
   }
+  /** GET /system/df */
+  systemDf(): Promise<{ LayersSize: number; Images: ImageSummary[]; Containers: Array<{ State: string; SizeRw?: number }>; Volumes: unknown[]; BuildCache: unknown[] }> {
+    return this.transport.json({ method: 'GET', path: '/system/df' });
+  }
   /** POST /auth: checks credentials against a registry. */
   login(body: { username: string; password: string; serveraddress: string }): Promise<{ Status: string; IdentityToken?: string }> {
     return this.transport.json({ method: 'POST', path: '/auth', json: body });

@@ -67,6 +67,14 @@ describe('registries', { skip }, () => {
         assert.equal(ok(await cli(['run', '--rm', ref, 'echo', 'from-registry']), 'run').stdout, 'from-registry\n');
       });
 
+      it('system df counts images and active ones', async () => {
+        const r = ok(await cli(['system', 'df']), 'system df');
+        const lines = r.stdout.trim().split('\n');
+        assert.match(lines[0]!, /^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE$/);
+        assert.match(lines[1]!, /^Images\s+\d+\s+\d+\s+[\d.]+[kMG]?B\s+/);
+        assert.match(lines[2]!, /^Containers\s+\d+\s+\d+/);
+      });
+
       it('run pulls a missing image; an unknown one fails like Docker', async () => {
         const ref = `${open.host}/${uniqueName(kind)}/implicit:v1`;
         ok(await cli(['tag', 'busybox', ref]), 'tag');
@@ -131,6 +139,24 @@ describe('registries', { skip }, () => {
     assert.match(r.stderr + r.stdout, /sha256:[a-f0-9]{64}/, 'the error names the digest');
     assert.equal(ok(await cli(['images', '-q', ref]), 'images').stdout, '');
     assert.deepEqual(await readdir(join(d.dataRoot, 'layers')), layersBefore, 'no layer stored');
+  });
+
+  it('a registry behind a Bearer token server: login, push, pull', async () => {
+    const token = await startRegistry({ mode: 'token' });
+    try {
+      const cli = cliFor('berth', d.host);
+      const env = { DOCKER_CONFIG: join(work, 'token-config') };
+      const ref = `${token.host}/${uniqueName('tok')}/bb:v1`;
+      ok(await cli(['tag', 'busybox', ref]), 'tag');
+      assert.notEqual((await cli(['push', ref], { env })).code, 0, 'anonymous push is refused');
+      ok(await cli(['login', '-u', token.username, '--password-stdin', token.host], { env, input: `${token.password}\n` }), 'login');
+      ok(await cli(['push', ref], { env }), 'push');
+      ok(await cli(['rmi', ref]), 'rmi');
+      ok(await cli(['pull', ref], { env }), 'pull');
+      assert.ok(token.tokensIssued() > 0, 'tokens came from the token server');
+    } finally {
+      await token.stop();
+    }
   });
 
   it('save several images and load them back', async () => {

@@ -7,7 +7,7 @@ import type { Engine } from '../../engine/index.js';
 import { parseReference, type ImageService, type RegistryImageService } from '../../image/index.js';
 import type { ContainerSummary } from '../../protocol/index.js';
 import { parseRegistryAuthHeader, type CreateRegistryClient, type RegistryOptions } from '../../registry/index.js';
-import { boolParam, filtersParam } from '../http.js';
+import { filtersParam } from '../http.js';
 import type { Router } from '../router.js';
 import { progressStream } from './progress.js';
 
@@ -91,13 +91,13 @@ export function registryRoutes(r: Router, d: RegistryDeps): void {
     const containers: ContainerSummary[] = await engine.list({ all: true });
     ctx.reply.json(200, {
       LayersSize: imgs.reduce((a, i) => a + i.Size, 0),
-      Images: imgs,
+      // the docker CLI skips images whose SharedSize is -1 when it sums what is in use
+      Images: imgs.map((i) => ({ ...i, SharedSize: 0, VirtualSize: i.Size })),
       Containers: containers.map((c) => ({ ...c, SizeRw: 0, SizeRootFs: 0 })),
       Volumes: [],
       BuildCache: [],
     });
   });
-  void boolParam;
 }
 
 function headerOf(v: string | string[] | undefined): string | undefined {

@@ -14,6 +14,7 @@ import { ps } from './ps.js';
 import { login, logout, pull, push, save } from './registry.js';
 import { run } from './run.js';
 import { start } from './start.js';
+import { systemDf } from './system.js';
 import { top } from './top.js';
 import { version } from './version.js';
 
@@ -21,5 +22,5 @@ import { version } from './version.js';
 export const COMMANDS: CommandDef[] = [
   attach, create, exec, history, images, importCmd, info, inspect, kill, load, logs, ps, rename, restart, rm, rmi,
   run, start, stop, tag, top, version, wait, containerInspect, imageInspect, containerPrune, imagePrune,
-  pull, push, login, logout, save,
+  pull, push, login, logout, save, systemDf,
 ];
