@@ -51,7 +51,18 @@ if [[ ${1:-} != --no-npm ]]; then
   # npm ci when node_modules is missing or older than the lock file (always in CI)
   if [[ ${CI:-} == true || ! -e node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
     log "npm ci"
-    npm ci --no-audit --no-fund --loglevel=error
+    # node-unix-socket lists prebuilt binaries for every platform as optional dependencies; a
+    # registry without the other platforms' packages makes npm leave them out of the lock file,
+    # and `npm ci` then refuses it as out of sync. `npm install` from the same lock works.
+    if ! npm ci --no-audit --no-fund --loglevel=error 2>/tmp/berth-npm-ci.log; then
+      if grep -q 'can only install packages when your package.json and package-lock.json' /tmp/berth-npm-ci.log; then
+        log "npm ci refused the lock file (platform-only optional packages missing); npm install instead"
+        npm install --no-audit --no-fund --loglevel=error
+      else
+        cat /tmp/berth-npm-ci.log >&2
+        exit 1
+      fi
+    fi
   else
     log "npm dependencies: up to date"
   fi
