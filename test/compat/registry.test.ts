@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { cliFor, runProgram, uniqueName, type Cli } from '../helpers/docker.js';
@@ -159,6 +160,40 @@ describe('registries', { skip }, () => {
     }
   });
 
+  it('a registry that goes away mid-pull: clear error, nothing stored, the next pull succeeds', async () => {
+    const cli = cliFor('berth', d.host);
+    // a 12 MB layer of random bytes, pushed straight to the registry
+    const dir = join(work, 'midpull');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'big.bin'), randomBytes(12 * 1024 * 1024));
+    const tarFile = join(work, 'midpull.tar');
+    ok(await runProgram('tar', ['-C', dir, '-cf', tarFile, '.']), 'tar');
+    const path = `${uniqueName('midpull')}/big:v1`;
+    ok(await cli(['import', tarFile, `${open.host}/${path}`]), 'import');
+    ok(await cli(['push', `${open.host}/${path}`]), 'push');
+    ok(await cli(['rmi', `${open.host}/${path}`]), 'rmi');
+    // pulled through a throttling proxy (2 MB/s) that is taken down after a second
+    const proxy = await throttlingProxy(open.host, 2 * 1024 * 1024);
+    try {
+      const ref = `127.0.0.1:${proxy.port}/${path}`;
+      const layersBefore = await readdir(join(d.dataRoot, 'layers'));
+      const pulling = cli(['pull', ref]);
+      await new Promise((r) => setTimeout(r, 1000));
+      await proxy.down();
+      const failed = await pulling;
+      assert.notEqual(failed.code, 0, `the pull must fail:\n${failed.stdout}\n${failed.stderr}`);
+      assert.match(failed.stderr, /connection refused|connection reset|unexpected EOF|socket hang up|ECONNRESET|ECONNREFUSED/i);
+      assert.equal(ok(await cli(['images', '-q', ref]), 'images').stdout, '');
+      assert.deepEqual(await readdir(join(d.dataRoot, 'layers')), layersBefore, 'no layer stored');
+      assert.deepEqual(await readdir(join(d.dataRoot, 'tmp')).catch(() => []), [], 'no temp files left');
+      await proxy.up(0);
+      ok(await cli(['pull', ref]), 'the next pull');
+      assert.notEqual(ok(await cli(['images', '-q', ref]), 'images').stdout, '');
+    } finally {
+      await proxy.down();
+    }
+  });
+
   it('save several images and load them back', async () => {
     const cli = cliFor('berth', d.host);
     const a = `${uniqueName('sv')}:a`;
@@ -172,3 +207,49 @@ describe('registries', { skip }, () => {
     assert.equal(ok(await cli(['image', 'inspect', '-f', '{{.Id}}', a]), 'inspect').stdout.trim(), id);
   });
 });
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of `target` (host:port) that sends at most `bytesPerSecond`
+ * towards the client. `down()` closes it and cuts every connection; `up(rate)` listens again on the
+ * same port (rate 0 = unthrottled).
+ */
+async function throttlingProxy(target: string, bytesPerSecond: number): Promise<{ port: number; down(): Promise<void>; up(rate: number): Promise<void> }> {
+  const [host, portStr] = target.split(':') as [string, string];
+  const sockets = new Set<Socket>();
+  let rate = bytesPerSecond;
+  let server: Server | undefined;
+  const listen = (port: number): Promise<number> => new Promise((resolve) => {
+    server = createServer((client) => {
+      const upstream = connect(Number(portStr), host);
+      sockets.add(client);
+      sockets.add(upstream);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      client.pipe(upstream);
+      upstream.on('data', (chunk: Buffer) => {
+        client.write(chunk);
+        if (rate > 0) {
+          upstream.pause();
+          setTimeout(() => upstream.resume(), (chunk.length / rate) * 1000);
+        }
+      });
+    });
+    server.listen(port, '127.0.0.1', () => resolve((server!.address() as AddressInfo).port));
+  });
+  const port = await listen(0);
+  return {
+    port,
+    async down() {
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+      await new Promise<void>((r) => (server?.listening ? server.close(() => r()) : r()));
+    },
+    async up(newRate: number) {
+      rate = newRate;
+      await listen(port);
+    },
+  };
+}
+
