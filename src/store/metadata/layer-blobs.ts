@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { atomicWriteJson, isDigest, type Logger } from '../../core/index.js';
+import { readJsonIndex } from './json-file.js';
 
 /** The compressed (or plain) blob a layer came as, kept in the content store for push and save. */
 export interface LayerBlob {
@@ -34,18 +34,9 @@ export class LayerBlobs {
   }
 
   async open(): Promise<void> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await readFile(this.file, 'utf8'));
-    } catch {
-      return;
-    }
-    const parsed = FileSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.logger.warn('ignoring unreadable layer-blobs.json');
-      return;
-    }
-    for (const [diffId, b] of Object.entries(parsed.data)) {
+    const data = await readJsonIndex(this.file, FileSchema, this.logger);
+    if (data === undefined) return;
+    for (const [diffId, b] of Object.entries(data)) {
       this.entries.set(diffId, { digest: b.digest, mediaType: b.mediaType, size: b.size, sources: b.sources, ...(b.urls ? { urls: b.urls } : {}) });
     }
   }

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { atomicWriteJson, isDigest, type Logger } from '../../core/index.js';
+import { readJsonIndex } from './json-file.js';
 
 /** One reference → image mapping. `ref` is the full normalized string, `name` its repository. */
 export interface TagEntry {
@@ -28,18 +28,9 @@ export class TagStore {
   }
 
   async open(): Promise<void> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await readFile(this.file, 'utf8'));
-    } catch {
-      return;
-    }
-    const parsed = FileSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.logger.warn('ignoring unreadable repositories.json');
-      return;
-    }
-    for (const [name, refs] of Object.entries(parsed.data.Repositories)) {
+    const data = await readJsonIndex(this.file, FileSchema, this.logger);
+    if (data === undefined) return;
+    for (const [name, refs] of Object.entries(data.Repositories)) {
       for (const [ref, id] of Object.entries(refs)) this.entries.set(ref, { ref, name, id });
     }
   }
