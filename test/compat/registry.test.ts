@@ -5,12 +5,14 @@
  */
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { createRegistryClient, MEDIA_TYPES } from '../../src/registry/index.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { cliFor, runProgram, uniqueName, type Cli } from '../helpers/docker.js';
 import { loadBusybox } from '../helpers/image.js';
@@ -192,6 +194,55 @@ describe('registries', { skip }, () => {
     } finally {
       await proxy.down();
     }
+  });
+
+  it('a two-platform index: the host platform by default, another with --platform', async () => {
+    // one small layer, two configs (amd64, arm64), two OCI manifests and an index, pushed with berth's client
+    const dir = join(work, 'multi');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'hello.txt'), 'multi-platform\n');
+    const layerFile = join(work, 'multi.tar');
+    ok(await runProgram('tar', ['-C', dir, '-cf', layerFile, '.']), 'tar');
+    const layer = await readFile(layerFile);
+    const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+    const client = createRegistryClient(undefined, { insecure: [open.host] });
+    const repo = { domain: open.host, path: `${uniqueName('multi')}/app` };
+    const put = async (bytes: Buffer): Promise<{ digest: string; size: number }> => {
+      const desc = { digest: sha(bytes), size: bytes.length };
+      await client.pushBlob(repo, desc, () => Readable.from([bytes]));
+      return desc;
+    };
+    const layerDesc = await put(layer);
+    const manifests = [];
+    for (const architecture of ['amd64', 'arm64']) {
+      const config = Buffer.from(JSON.stringify({
+        architecture, os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: [sha(layer)] },
+      }));
+      const configDesc = await put(config);
+      const manifest = Buffer.from(JSON.stringify({
+        schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest,
+        config: { mediaType: MEDIA_TYPES.ociConfig, ...configDesc },
+        layers: [{ mediaType: MEDIA_TYPES.ociLayer, ...layerDesc }],
+      }));
+      await client.putManifest(repo, sha(manifest), MEDIA_TYPES.ociManifest, manifest);
+      manifests.push({ mediaType: MEDIA_TYPES.ociManifest, digest: sha(manifest), size: manifest.length, platform: { architecture, os: 'linux' } });
+    }
+    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests }));
+    await client.putManifest(repo, 'v1', MEDIA_TYPES.ociIndex, index);
+    const ref = `${open.host}/${repo.path}:v1`;
+    for (const kind of ['berth', 'docker'] as const) {
+      if (kind === 'docker' && !existsSync(DOCKER_BIN)) continue;
+      const c = cliFor(kind, d.host);
+      ok(await c(['pull', ref]), `${kind} pull`);
+      assert.equal(ok(await c(['image', 'inspect', '-f', '{{.Architecture}}', ref]), 'inspect').stdout.trim(), 'amd64');
+      ok(await c(['rmi', ref]), 'rmi');
+      ok(await c(['pull', '--platform', 'linux/arm64', ref]), `${kind} pull --platform`);
+      assert.equal(ok(await c(['image', 'inspect', '-f', '{{.Architecture}}', ref]), 'inspect').stdout.trim(), 'arm64');
+      ok(await c(['rmi', ref]), 'rmi');
+    }
+    const none = await cliFor('berth', d.host)(['pull', '--platform', 'linux/s390x', ref]);
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /no matching manifest for linux\/s390x/);
   });
 
   it('save several images and load them back', async () => {
