@@ -6,14 +6,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, rmdir } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isKind, nullLogger } from '../core/index.js';
 import { createRuntime } from './index.js';
 import type { ContainerPlan, ContainerRuntime, ExecProcess, ExecSpec, ExitStatus } from './index.js';
-import { makeBusyboxRootfs, makePlan } from './test-rootfs.js';
+import { cleanupRuntimeTest, makeBusyboxRootfs, makePlan } from './test-rootfs.js';
 
 let dir: string;
 let execRoot: string;
@@ -37,15 +37,7 @@ before(async () => {
   await rt.start(box.id);
 });
 
-after(async () => {
-  for (const id of created) await rt.cleanup(id).catch(() => undefined);
-  for (const ctrl of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
-    await rmdir(join('/sys/fs/cgroup', ctrl, cgroupParent.slice(1))).catch(() => undefined);
-  }
-  const mounts = await readFile('/proc/mounts', 'utf8');
-  await rm(dir, { recursive: true, force: true });
-  assert.ok(!mounts.includes(dir), `mounts left under ${dir}`);
-});
+after(() => cleanupRuntimeTest(rt, created, dir, cgroupParent));
 
 async function plan(args: string[], over: Partial<ContainerPlan> = {}): Promise<ContainerPlan> {
   const p = await makePlan(execRoot, dataDir, lower, { args, ...over });

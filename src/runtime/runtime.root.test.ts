@@ -5,14 +5,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isKind, nullLogger } from '../core/index.js';
 import { createRuntime } from './index.js';
 import type { ContainerPlan, ContainerRuntime, ExitStatus } from './index.js';
-import { makeBusyboxRootfs, makePlan } from './test-rootfs.js';
+import { cleanupRuntimeTest, makeBusyboxRootfs, makePlan } from './test-rootfs.js';
 
 let dir: string;
 let execRoot: string;
@@ -29,15 +29,7 @@ before(async () => {
   rt = await createRuntime({ execRoot, logger: nullLogger, cgroupParent: `/berth-test-${process.pid}` });
 });
 
-after(async () => {
-  for (const id of created) await rt.cleanup(id).catch(() => undefined);
-  for (const ctrl of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
-    await rmdir(join('/sys/fs/cgroup', ctrl, `berth-test-${process.pid}`)).catch(() => undefined);
-  }
-  const mounts = await readFile('/proc/mounts', 'utf8');
-  await rm(dir, { recursive: true, force: true });
-  assert.ok(!mounts.includes(dir), `mounts left under ${dir}`);
-});
+after(() => cleanupRuntimeTest(rt, created, dir, `/berth-test-${process.pid}`));
 
 async function plan(args: string[], over: Partial<ContainerPlan> = {}): Promise<ContainerPlan> {
   const p = await makePlan(execRoot, dataDir, lower, { args, ...over });

@@ -1,8 +1,8 @@
 /** Test helper (used by *.root.test.ts only): a busybox rootfs and container plans. */
-import { chmod, copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, readFile, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { ContainerPlan } from './types.js';
+import type { ContainerPlan, ContainerRuntime } from './types.js';
 
 const APPLETS = ['sh', 'echo', 'cat', 'sleep', 'true', 'false', 'ls', 'id', 'ps', 'ip', 'touch', 'mount', 'hostname', 'env', 'grep', 'pwd', 'kill', 'readlink', 'wc', 'head', 'stty', 'tty'];
 
@@ -51,4 +51,18 @@ export async function makePlan(execRoot: string, dataDir: string, lower: string,
     network: { mode: 'none' },
     ...rest,
   };
+}
+
+/**
+ * The end of a root runtime test: cleans up every container it made, removes its cgroup parent
+ * from each controller and its temp dir, and throws if anything stayed mounted under the dir.
+ */
+export async function cleanupRuntimeTest(rt: ContainerRuntime, ids: readonly string[], dir: string, cgroupParent: string): Promise<void> {
+  for (const id of ids) await rt.cleanup(id).catch(() => undefined);
+  for (const ctrl of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
+    await rmdir(join('/sys/fs/cgroup', ctrl, cgroupParent.replace(/^\//, ''))).catch(() => undefined);
+  }
+  const mounts = await readFile('/proc/mounts', 'utf8');
+  await rm(dir, { recursive: true, force: true });
+  if (mounts.includes(dir)) throw new Error(`mounts left under ${dir}`);
 }
