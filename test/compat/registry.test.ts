@@ -15,6 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRegistryClient, MEDIA_TYPES } from '../../src/registry/index.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { cliFor, runProgram, uniqueName, type Cli } from '../helpers/docker.js';
+import { api } from '../helpers/http.js';
 import { loadBusybox } from '../helpers/image.js';
 import { DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -243,6 +244,23 @@ describe('registries', { skip }, () => {
     const none = await cliFor('berth', d.host)(['pull', '--platform', 'linux/s390x', ref]);
     assert.notEqual(none.code, 0);
     assert.match(none.stderr, /no matching manifest for linux\/s390x/);
+  });
+
+  it('/distribution/{name}/json describes a pushed image from the registry', async () => {
+    const cli = cliFor('berth', d.host);
+    const ref = `${open.host}/${uniqueName('dist')}/bb:v1`;
+    ok(await cli(['tag', 'busybox', ref]), 'tag');
+    const pushed = ok(await cli(['push', ref]), 'push');
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(pushed.stdout)?.[1];
+    assert.ok(digest, pushed.stdout);
+    const r = await api(d.socket, { path: `/v1.47/distribution/${encodeURIComponent(ref)}/json`, headers: { 'X-Registry-Auth': 'e30=' } });
+    assert.equal(r.status, 200, r.text);
+    const body = r.json<{ Descriptor: { digest: string; mediaType: string; size: number }; Platforms: Array<{ architecture: string; os: string }> }>();
+    assert.equal(body.Descriptor.digest, digest);
+    assert.ok(body.Descriptor.size > 0);
+    assert.deepEqual(body.Platforms, [{ architecture: 'amd64', os: 'linux' }]);
+    const missing = await api(d.socket, { path: `/v1.47/distribution/${encodeURIComponent(`${open.host}/nope/none:v1`)}/json` });
+    assert.equal(missing.status, 404);
   });
 
   it('save several images and load them back', async () => {
