@@ -283,7 +283,6 @@ export class Containers {
     const rec = this.d.store.get(ref);
     if (this.isRunning(rec)) await this.stopRunning(rec, opts);
     await this.start(rec.id);
-    rec.restartCount = 0;
   }
 
   /**

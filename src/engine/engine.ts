@@ -110,10 +110,7 @@ export class Engine {
         names.set(rec.config.Image ?? '', img?.id === rec.image ? (rec.config.Image ?? rec.image) : rec.image);
       }
     }
-    return recs.map((rec) => {
-      const n = names.get(rec.config.Image ?? '') ?? rec.image;
-      return toSummary(rec, n === rec.image ? rec.image : n);
-    });
+    return recs.map((rec) => toSummary(rec, names.get(rec.config.Image ?? '') ?? rec.image));
   }
 
   /** GET /containers/{id}/json */

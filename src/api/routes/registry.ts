@@ -2,6 +2,7 @@
  * Registry-facing routes: pull (/images/create?fromImage), push, /auth, save (/images/get),
  * /images/prune, /distribution/{name}/json and /system/df.
  */
+import { PassThrough } from 'node:stream';
 import { invalidArgument } from '../../core/index.js';
 import type { Engine } from '../../engine/index.js';
 import { parseReference, type ImageService, type RegistryImageService } from '../../image/index.js';
@@ -51,7 +52,6 @@ export function registryRoutes(r: Router, d: RegistryDeps): void {
     if (names.length === 0) throw invalidArgument('no images given to save');
     for (const n of names) await images.get(n); // 404 before any byte
     const out = ctx.reply.stream('application/x-tar');
-    const { PassThrough } = await import('node:stream');
     const pt = new PassThrough();
     pt.on('data', (c: Buffer) => out.write(c));
     const done = new Promise<void>((resolve) => pt.on('end', resolve));

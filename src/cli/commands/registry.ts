@@ -4,7 +4,20 @@ import { pipeline } from 'node:stream/promises';
 import { helpFlag, StatusError, type CommandDef, type Ctx } from '../command.js';
 import { domainOf, DOCKER_HUB_KEY, eraseCredentials, registryAuthHeader, registryKey, storeCredentials } from '../docker-config.js';
 import { displayProgress } from '../io/progress.js';
-import { parseImageRef } from '../opts/reference.js';
+import { parseImageRef, type ImageRef } from '../opts/reference.js';
+import type { Parsed } from '../flags.js';
+
+/**
+ * docker's rule for pull and push: a tag (or digest) and --all-tags exclude each other, and a
+ * name without either means `latest`, which is said unless --quiet.
+ */
+function tagPolicy(ctx: Ctx, p: Parsed, name: string): { ref: ImageRef; allTags: boolean } {
+  const allTags = p.bool('all-tags');
+  const hasTag = /:[^/]+$/.test(name.split('@')[0]!) || name.includes('@');
+  if (allTags && hasTag) throw new StatusError(1, 'tag can\'t be used with --all-tags/-a');
+  if (!allTags && !hasTag && !p.bool('quiet')) ctx.out('Using default tag: latest\n');
+  return { ref: parseImageRef(name), allTags };
+}
 
 export const pull: CommandDef = {
   name: 'pull',
@@ -19,12 +32,7 @@ export const pull: CommandDef = {
   ],
   args: { exact: 1 },
   async run(ctx, p, args) {
-    const name = args[0]!;
-    const allTags = p.bool('all-tags');
-    const hasTag = /:[^/]+$/.test(name.split('@')[0]!) || name.includes('@');
-    if (allTags && hasTag) throw new StatusError(1, 'tag can\'t be used with --all-tags/-a');
-    const ref = parseImageRef(name);
-    if (!allTags && !hasTag && !p.bool('quiet')) ctx.out('Using default tag: latest\n');
+    const { ref, allTags } = tagPolicy(ctx, p, args[0]!);
     const platform = p.str('platform');
     const res = await ctx.client().imagePull(ref.repository, allTags ? undefined : (ref.digest ?? ref.tag), {
       registryAuth: registryAuthHeader(ctx.env, domainOf(ref.repository)),
@@ -49,12 +57,7 @@ export const push: CommandDef = {
   ],
   args: { exact: 1 },
   async run(ctx, p, args) {
-    const name = args[0]!;
-    const allTags = p.bool('all-tags');
-    const explicitTag = /:[^/]+$/.test(name);
-    if (allTags && explicitTag) throw new StatusError(1, 'tag can\'t be used with --all-tags/-a');
-    const ref = parseImageRef(name);
-    if (!allTags && !explicitTag && !p.bool('quiet')) ctx.out('Using default tag: latest\n');
+    const { ref, allTags } = tagPolicy(ctx, p, args[0]!);
     // the familiar name without its tag (a registry port's ':' stays)
     const repo = ref.tag !== undefined && ref.familiar.endsWith(`:${ref.tag}`) ? ref.familiar.slice(0, -(ref.tag.length + 1)) : ref.familiar;
     const res = await ctx.client().imagePush(repo, allTags ? undefined : ref.tag, registryAuthHeader(ctx.env, domainOf(ref.repository)));
