@@ -8,6 +8,7 @@ import { Router } from './router.js';
 import { containerRoutes } from './routes/containers.js';
 import { execRoutes } from './routes/exec.js';
 import { imageRoutes } from './routes/images.js';
+import { networkRoutes } from './routes/networks.js';
 import { systemRoutes, type SystemInfo } from './routes/system.js';
 import { createApiServer } from './server.js';
 
@@ -26,6 +27,7 @@ export function createApi(deps: {
   systemRoutes(router, deps.system);
   containerRoutes(router, deps.engine);
   execRoutes(router, deps.engine);
+  networkRoutes(router, deps.engine);
   registryRoutes(router, { images: deps.images, engine: deps.engine, registry: deps.registry });
   imageRoutes(router, deps.images, deps.engine);
   return createApiServer({ router, logger: deps.logger });

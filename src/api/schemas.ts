@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { invalidArgument } from '../core/index.js';
 import type { ContainerCreateBody, ExecCreateBody } from '../protocol/index.js';
+import type { CreateNetworkRequest } from '../network/index.js';
 
 const str = z.string().nullish();
 const strs = z.array(z.string()).nullish();
@@ -37,7 +38,7 @@ const hostConfigSchema = z.looseObject({
   CapDrop: strs,
   Privileged: bool,
   RestartPolicy: z.looseObject({ Name: str, MaximumRetryCount: num }).nullish(),
-  PortBindings: z.record(z.string(), z.unknown()).nullish(),
+  PortBindings: z.record(z.string(), z.array(z.looseObject({ HostIp: str, HostPort: str })).nullable()).nullish(),
   Memory: num,
   MemorySwap: num,
   MemoryReservation: num,
@@ -85,7 +86,31 @@ const createSchema = z.looseObject({
   StopTimeout: num,
   Volumes: z.record(z.string(), z.unknown()).nullish(),
   ExposedPorts: z.record(z.string(), z.unknown()).nullish(),
+  MacAddress: str,
   HostConfig: hostConfigSchema.nullish(),
+  NetworkingConfig: z.looseObject({
+    EndpointsConfig: z.record(z.string(), z.looseObject({
+      IPAMConfig: z.looseObject({ IPv4Address: str, IPv6Address: str }).nullish(),
+      Aliases: strs,
+      MacAddress: str,
+    }).nullable()).nullish(),
+  }).nullish(),
+});
+
+const networkCreateSchema = z.looseObject({
+  Name: z.string(),
+  Driver: str,
+  Internal: bool,
+  Attachable: bool,
+  Ingress: bool,
+  EnableIPv6: bool,
+  Options: strMap,
+  Labels: strMap,
+  IPAM: z.looseObject({
+    Driver: str,
+    Options: strMap,
+    Config: z.array(z.looseObject({ Subnet: str, Gateway: str, IPRange: str })).nullish(),
+  }).nullish(),
 });
 
 const execSchema = z.looseObject({
@@ -123,6 +148,23 @@ export function parseCreateBody(body: unknown): ContainerCreateBody {
   const r = createSchema.safeParse(body);
   if (!r.success) fail(r.error.issues[0]);
   return dropNulls(r.data) as ContainerCreateBody;
+}
+
+/** POST /networks/create */
+export function parseNetworkCreate(body: unknown): CreateNetworkRequest {
+  const r = networkCreateSchema.safeParse(body ?? {});
+  if (!r.success) fail(r.error.issues[0]);
+  const b = r.data;
+  return {
+    name: b.Name, driver: b.Driver ?? '', internal: b.Internal ?? false, attachable: b.Attachable ?? false,
+    labels: b.Labels ?? {}, options: b.Options ?? {}, enableIPv6: b.EnableIPv6 ?? false,
+    ipam: {
+      driver: b.IPAM?.Driver || 'default', options: b.IPAM?.Options ?? null,
+      config: (b.IPAM?.Config ?? []).map((c) => ({
+        ...(c.Subnet ? { Subnet: c.Subnet } : {}), ...(c.Gateway ? { Gateway: c.Gateway } : {}), ...(c.IPRange ? { IPRange: c.IPRange } : {}),
+      })),
+    },
+  };
 }
 
 export function parseExecBody(body: unknown): ExecCreateBody {

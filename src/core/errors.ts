@@ -28,6 +28,7 @@ export const invalidArgument = (msg: string, cause?: unknown): EngineError =>
   new EngineError('invalid-argument', msg, { cause });
 export const notFound = (msg: string): EngineError => new EngineError('not-found', msg);
 export const conflict = (msg: string): EngineError => new EngineError('conflict', msg);
+export const forbidden = (msg: string): EngineError => new EngineError('forbidden', msg);
 export const notModified = (msg = ''): EngineError => new EngineError('not-modified', msg);
 export const internal = (msg: string, cause?: unknown): EngineError =>
   new EngineError('internal', msg, { cause });

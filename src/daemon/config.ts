@@ -20,6 +20,14 @@ export interface DaemonConfig {
   insecureRegistries: string[];
   /** Mirrors for docker.io (daemon.json `registry-mirrors`). */
   registryMirrors: string[];
+  /** The default network's bridge interface (`-b/--bridge`); 'none' disables the default network. */
+  bridge: string;
+  /** The default bridge's gateway address and prefix (`--bip`); picked from the pools if empty. */
+  bip: string;
+  /** MTU of the default bridge (`--mtu`); 0 = the kernel's default. */
+  mtu: number;
+  /** Pools for networks created without --subnet (`default-address-pools`). */
+  defaultAddressPools: Array<{ base: string; size: number }>;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -34,6 +42,10 @@ export const DEFAULTS: DaemonConfig = {
   detachKeys: '',
   insecureRegistries: [],
   registryMirrors: [],
+  bridge: 'berth0',
+  bip: '',
+  mtu: 0,
+  defaultAddressPools: [],
 };
 
 export const USAGE = `Usage:	berthd [OPTIONS]
@@ -45,11 +57,15 @@ Options:
       --data-root string        Root directory of persistent berth state (default "/var/lib/berth")
       --default-runtime string  Default OCI runtime for containers: runc or crun (default "runc")
       --exec-root string        Root directory for execution state files (default "/run/berth")
+  -b, --bridge string           Bridge interface of the default network, "none" to disable it (default "berth0")
+      --bip string              Gateway address and prefix of the default bridge network (e.g. 172.17.0.1/16)
+      --default-address-pool    Default address pools for new networks (base=CIDR,size=N)
   -H, --host list               Daemon socket to listen on (default unix:///run/berth/berth.sock)
   -l, --log-level string        Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -p, --pidfile string          Path to use for daemon PID file (default "/run/berth/berthd.pid")
       --insecure-registry list  Enable insecure registry communication (loopback always is)
       --registry-mirror list    Preferred registry mirror for docker.io
+      --mtu int                 MTU of the default bridge network
   -v, --version                 Print version information and quit
 `;
 
@@ -65,6 +81,10 @@ interface Flags {
   defaultRuntime?: string;
   insecureRegistries?: string[];
   registryMirrors?: string[];
+  bridge?: string;
+  bip?: string;
+  mtu?: string;
+  pools?: string[];
   help?: boolean;
   version?: boolean;
 }
@@ -74,6 +94,7 @@ const VALUE_FLAGS: Record<string, keyof Flags> = {
   '-p': 'pidfile', '--pidfile': 'pidfile', '-l': 'logLevel', '--log-level': 'logLevel',
   '--config-file': 'configFile', '--default-runtime': 'defaultRuntime',
   '--insecure-registry': 'insecureRegistries', '--registry-mirror': 'registryMirrors',
+  '-b': 'bridge', '--bridge': 'bridge', '--bip': 'bip', '--mtu': 'mtu', '--default-address-pool': 'pools',
 };
 
 export function parseFlags(argv: string[]): Flags {
@@ -94,7 +115,7 @@ export function parseFlags(argv: string[]): Flags {
         if (value === undefined) throw new ConfigError(`flag needs an argument: ${arg}`);
       }
       const key = VALUE_FLAGS[arg]!;
-      if (key === 'hosts' || key === 'insecureRegistries' || key === 'registryMirrors') (f[key] ??= []).push(value);
+      if (key === 'hosts' || key === 'insecureRegistries' || key === 'registryMirrors' || key === 'pools') (f[key] ??= []).push(value);
       else (f as Record<string, unknown>)[key] = value;
     } else throw new ConfigError(`unknown flag: ${arg}`);
   }
@@ -138,6 +159,19 @@ function fromFile(path: string, explicit: boolean): Partial<DaemonConfig> {
     if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new ConfigError(`invalid value for "${key}" in ${path}: expected a list of strings`);
     out[field] = v as string[];
   }
+  const br = str('bridge'); if (br) out.bridge = br;
+  const bip = str('bip'); if (bip) out.bip = bip;
+  if (j.mtu !== undefined) {
+    if (typeof j.mtu !== 'number') throw new ConfigError(`invalid value for "mtu" in ${path}: expected a number`);
+    out.mtu = j.mtu;
+  }
+  if (j['default-address-pools'] !== undefined) {
+    const v = j['default-address-pools'];
+    if (!Array.isArray(v) || !v.every((p) => typeof p === 'object' && p !== null && typeof (p as { base?: unknown }).base === 'string' && typeof (p as { size?: unknown }).size === 'number')) {
+      throw new ConfigError(`invalid value for "default-address-pools" in ${path}: expected a list of {"base": CIDR, "size": N}`);
+    }
+    out.defaultAddressPools = v as Array<{ base: string; size: number }>;
+  }
   if (j['log-opts'] !== undefined) {
     const lo = j['log-opts'];
     if (typeof lo !== 'object' || lo === null || Object.values(lo).some((v) => typeof v !== 'string')) {
@@ -146,6 +180,14 @@ function fromFile(path: string, explicit: boolean): Partial<DaemonConfig> {
     out.logOpts = lo as Record<string, string>;
   }
   return out;
+}
+
+/** `--default-address-pool base=10.10.0.0/16,size=24` */
+function parsePoolFlag(v: string): { base: string; size: number } {
+  const kv = Object.fromEntries(v.split(',').map((p) => p.split('=', 2) as [string, string]));
+  const size = Number(kv.size);
+  if (!kv.base || !Number.isInteger(size)) throw new ConfigError(`invalid --default-address-pool "${v}": use base=CIDR,size=N`);
+  return { base: kv.base, size };
 }
 
 /** Merges defaults, daemon.json and flags. Throws ConfigError with a message for the user. */
@@ -165,6 +207,19 @@ export function loadConfig(argv: string[]): { config: DaemonConfig; help: boolea
   if (flags.insecureRegistries) merged.insecureRegistries = [...merged.insecureRegistries, ...flags.insecureRegistries];
   if (flags.registryMirrors) merged.registryMirrors = [...merged.registryMirrors, ...flags.registryMirrors];
   if (flags.defaultRuntime) merged.defaultRuntime = flags.defaultRuntime as DaemonConfig['defaultRuntime'];
+  if (flags.bridge) merged.bridge = flags.bridge;
+  if (flags.bip) merged.bip = flags.bip;
+  if (flags.mtu) {
+    merged.mtu = Number(flags.mtu);
+    if (!Number.isInteger(merged.mtu) || merged.mtu < 68) throw new ConfigError(`invalid MTU: ${flags.mtu}`);
+  }
+  if (flags.pools) merged.defaultAddressPools = flags.pools.map(parsePoolFlag);
+  if (merged.bridge !== 'none' && (merged.bridge.length > 15 || !/^[a-zA-Z0-9_.-]+$/.test(merged.bridge))) {
+    throw new ConfigError(`invalid bridge name "${merged.bridge}": at most 15 letters, digits, '_', '.' or '-'`);
+  }
+  if (merged.bip && !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(merged.bip)) {
+    throw new ConfigError(`invalid --bip "${merged.bip}": use an address with its prefix, such as 172.17.0.1/16`);
+  }
   if (!isLogLevel(merged.logLevel)) throw new ConfigError(`unable to parse logging level: ${merged.logLevel}`);
   if (merged.defaultRuntime !== 'runc' && merged.defaultRuntime !== 'crun') {
     throw new ConfigError(`unknown runtime "${merged.defaultRuntime}": berth supports runc and crun`);

@@ -12,7 +12,8 @@ import { createApi } from '../api/index.js';
 import { Engine } from '../engine/index.js';
 import { createImageService } from '../image/index.js';
 import { createRegistryClient } from '../registry/index.js';
-import { createRuntime } from '../runtime/index.js';
+import { createRuntime, nodeHost } from '../runtime/index.js';
+import { NetworkService } from '../network/index.js';
 import { ConfigError, loadConfig, USAGE, type DaemonConfig } from './config.js';
 import { acquireLock, LockHeldError } from './lock.js';
 import { systemInfo } from './system-info.js';
@@ -32,6 +33,12 @@ function socketInUse(path: string): Promise<boolean> {
     });
     s.once('error', () => resolve(false));
   });
+}
+
+/** Child processes for the network subsystem (ip, flock + netavark). */
+function commandRunner(): { run(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const host = nodeHost();
+  return { run: (file, args) => host.run(file, args) };
 }
 
 async function main(): Promise<void> {
@@ -82,10 +89,19 @@ async function main(): Promise<void> {
     execRoot: cfg.execRoot, runtime: cfg.defaultRuntime, logger,
     conmonLogLevel: cfg.logLevel === 'debug' ? 'debug' : 'error',
   });
+  const networks = new NetworkService({
+    recordsDir: join(cfg.dataRoot, 'networks'), execDir: join(cfg.execRoot, 'network'),
+    defaults: {
+      bridge: cfg.bridge, ...(cfg.bip ? { bip: cfg.bip } : {}), ...(cfg.mtu ? { mtu: cfg.mtu } : {}),
+      ...(cfg.defaultAddressPools.length > 0 ? { pools: cfg.defaultAddressPools } : {}),
+    },
+    runner: commandRunner(), logger: logger.child({ subsystem: 'network' }),
+  });
+  await networks.init();
   const engine = new Engine({
     containersDir: join(cfg.dataRoot, 'containers'),
     bundlesDir: join(cfg.execRoot, 'containers'),
-    images, runtime, logger: logger.child({ subsystem: 'engine' }), logOpts: cfg.logOpts, detachKeys: cfg.detachKeys,
+    images, runtime, networks, logger: logger.child({ subsystem: 'engine' }), logOpts: cfg.logOpts, detachKeys: cfg.detachKeys,
   });
   await engine.init();
 
@@ -118,9 +134,13 @@ async function main(): Promise<void> {
     for (const s of open) s.destroy();
     engine.close();
     for (const path of sockets) rmSync(path, { force: true });
-    rmSync(cfg.pidfile, { force: true });
-    releaseLock();
-    process.exit(0);
+    const idle = networks.close().catch((err) => logger.warn('could not take idle networks down', { err: errorMessage(err) }));
+    const limit = new Promise((r) => setTimeout(r, 20_000).unref());
+    void Promise.race([idle, limit]).then(() => {
+      rmSync(cfg.pidfile, { force: true });
+      releaseLock();
+      process.exit(0);
+    });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -12,10 +12,11 @@ import type { ContainerCreateBody, HostConfig, WaitResponse } from '../protocol/
 import type { ImageService } from '../image/types.js';
 import type { ContainerPlan, ContainerRuntime, ExitStatus } from '../runtime/types.js';
 import { commandOf, mergeConfig } from './config-merge.js';
-import { writeEtcFiles } from './etc-files.js';
+import { writeEtcFiles, type EtcFiles, type EtcOptions } from './etc-files.js';
 import { startFailureExitCode, parseSignal } from './exit-codes.js';
 import { resolveMounts } from './mounts.js';
 import { KeyedMutex } from './mutex.js';
+import type { ContainerNetworking, NetworkStart } from './networking.js';
 import { initialState, type ContainerRecord } from './record.js';
 import type { ContainerStore } from './store.js';
 import { Lifecycle } from './waiters.js';
@@ -24,6 +25,7 @@ export interface ContainerDeps {
   store: ContainerStore;
   images: ImageService;
   runtime: ContainerRuntime;
+  networking: ContainerNetworking;
   logger: Logger;
   /** Checks a LogConfig's options (throws 400 on bad ones). */
   validateLogOpts: (opts: Record<string, string>) => void;
@@ -61,30 +63,37 @@ export class Containers {
     if (!body.Image) throw invalidArgument('config cannot be empty in order to create a container');
     const image = await this.d.images.get(body.Image);
     const hostConfig: HostConfig = { ...(body.HostConfig ?? {}) };
-    const mode = hostConfig.NetworkMode ?? '';
-    if (!['', 'default', 'bridge', 'none', 'host'].includes(mode)) {
-      throw new EngineError('not-found', `network ${mode} not found`);
-    }
-    if (mode === '' || mode === 'default' || mode === 'bridge') {
-      this.d.logger.info('bridge networking is not available yet; the container gets loopback only', { network: mode || 'default' });
-    }
-    hostConfig.NetworkMode = mode === '' ? 'bridge' : mode;
+    if (!hostConfig.NetworkMode) hostConfig.NetworkMode = 'bridge';
     const logCfg = hostConfig.LogConfig ?? {};
     this.d.validateLogOpts(logCfg.Config ?? {});
     hostConfig.LogConfig = { Type: logCfg.Type || 'json-file', Config: logCfg.Config ?? {} };
     const mounts = await resolveMounts(hostConfig);
     const config = mergeConfig(body, image.config.config, body.Image);
+    const networks = this.d.networking.configure(body, hostConfig, config);
+    for (const key of Object.keys(hostConfig.PortBindings ?? {})) {
+      config.ExposedPorts = { ...config.ExposedPorts, [key.includes('/') ? key : `${key}/tcp`]: {} };
+    }
+    const mode = this.d.networking.modeOf({ hostConfig } as ContainerRecord);
+    if (mode === 'host' && Object.keys(hostConfig.PortBindings ?? {}).length > 0) {
+      warnings.push('Published ports are discarded when using host network mode');
+    }
     const { path, args } = commandOf(config);
     const id = newId();
-    if (!config.Hostname) config.Hostname = mode === 'host' ? (await import('node:os')).hostname() : shortId(id);
+    if (!config.Hostname) config.Hostname = await this.defaultHostname(id, mode);
     const rec: ContainerRecord = {
       id, name: name || this.uniqueName(), created: new Date().toISOString(), path, args, config, hostConfig,
-      image: image.id, state: initialState(), restartCount: 0, mounts: mounts.points, hasBeenStarted: false,
+      image: image.id, state: initialState(), restartCount: 0, mounts: mounts.points, hasBeenStarted: false, networks,
     };
     await mkdir(this.d.store.paths(id).dir, { recursive: true });
     await this.d.store.add(rec);
     this.d.logger.info('container created', { container: id, name: rec.name, image: image.id });
     return { Id: id, Warnings: warnings };
+  }
+
+  private async defaultHostname(id: string, mode: string): Promise<string> {
+    if (mode === 'host') return (await import('node:os')).hostname();
+    if (mode.startsWith('container:')) return this.d.store.get(mode.slice('container:'.length)).config.Hostname ?? shortId(id);
+    return shortId(id);
   }
 
   private uniqueName(): string {
@@ -126,12 +135,15 @@ export class Containers {
     const image = await this.d.images.get(rec.image);
     const paths = this.d.store.paths(rec.id);
     const mounts = await resolveMounts(rec.hostConfig);
-    const hostNetwork = rec.hostConfig.NetworkMode === 'host';
-    await writeEtcFiles(paths, {
-      hostname: rec.config.Hostname ?? shortId(rec.id), domainname: rec.config.Domainname ?? '', hostNetwork,
-      ...(rec.hostConfig.ExtraHosts ? { extraHosts: rec.hostConfig.ExtraHosts } : {}),
-      ...(rec.hostConfig.Dns ? { dns: rec.hostConfig.Dns } : {}),
-    });
+    const net = await this.d.networking.start(rec);
+    let files: EtcFiles = paths;
+    try {
+      files = net.shareFilesOf ? this.d.store.paths(net.shareFilesOf) : paths;
+      if (!net.shareFilesOf) await writeEtcFiles(paths, this.etcOptions(rec, net));
+    } catch (err) {
+      await net.abort();
+      throw err;
+    }
     const size = rec.hostConfig.ConsoleSize;
     const plan: ContainerPlan = {
       id: rec.id,
@@ -140,9 +152,9 @@ export class Containers {
       upperDir: paths.upperDir,
       workDir: paths.workDir,
       logPath: paths.logPath,
-      hostnamePath: paths.hostnamePath,
-      hostsPath: paths.hostsPath,
-      resolvConfPath: paths.resolvConfPath,
+      hostnamePath: files.hostnamePath,
+      hostsPath: files.hostsPath,
+      resolvConfPath: files.resolvConfPath,
       process: {
         args: [rec.path, ...rec.args],
         env: rec.config.Env ?? [],
@@ -158,9 +170,15 @@ export class Containers {
       mounts: mounts.requests,
       readonlyRootfs: rec.hostConfig.ReadonlyRootfs ?? false,
       init: rec.hostConfig.Init ?? false,
-      network: { mode: hostNetwork ? 'host' : 'none' },
+      network: net.netns,
     };
-    const created = await this.d.runtime.create(plan);
+    // netavark wires the namespace while runc creates the container in it
+    const [created, wired] = await Promise.allSettled([this.d.runtime.create(plan), net.complete()]);
+    if (created.status === 'rejected' || wired.status === 'rejected') {
+      if (created.status === 'fulfilled') await this.d.runtime.cleanup(rec.id).catch(() => {});
+      await net.abort().catch(() => {});
+      throw created.status === 'rejected' ? created.reason : (wired as PromiseRejectedResult).reason;
+    }
     try {
       for (const hook of this.beforeStart.get(rec.id) ?? []) await hook().catch((err) => {
         this.d.logger.warn('attach before start failed', { container: rec.id, err });
@@ -170,17 +188,39 @@ export class Containers {
       await this.d.runtime.start(rec.id);
     } catch (err) {
       this.unwatchExit(rec.id);
-      await this.d.runtime.cleanup(rec.id).catch(() => {});
+      await this.cleanupRuntime(rec.id);
       throw err;
     }
     rec.state = {
-      ...initialState(), status: 'running', pid: created.pid, startedAt: new Date().toISOString(),
+      ...initialState(), status: 'running', pid: created.value.pid, startedAt: new Date().toISOString(),
       finishedAt: rec.state.finishedAt,
     };
     rec.hasBeenStarted = true;
     await this.d.store.save(rec);
     this.lifecycle.emit('started', rec.id);
-    this.d.logger.info('container started', { container: rec.id, pid: created.pid });
+    this.d.logger.info('container started', { container: rec.id, pid: created.value.pid });
+  }
+
+  /** What /etc/hosts and /etc/resolv.conf get for this start. */
+  private etcOptions(rec: ContainerRecord, net: NetworkStart): EtcOptions {
+    const gw = this.d.networking.hostGateway();
+    const extraHosts = (rec.hostConfig.ExtraHosts ?? []).map((h) => h.replace(/([:=])host-gateway$/, (_, sep: string) => `${sep}${gw ?? '127.0.0.1'}`));
+    return {
+      hostname: rec.config.Hostname ?? shortId(rec.id), domainname: rec.config.Domainname ?? '',
+      hostNetwork: net.netns.mode === 'host', extraHosts,
+      ...(net.ip ? { ip: net.ip } : {}),
+      ...(rec.hostConfig.Dns?.length ? { dns: rec.hostConfig.Dns } : {}),
+      ...(rec.hostConfig.DnsSearch?.length ? { dnsSearch: rec.hostConfig.DnsSearch } : {}),
+      ...(rec.hostConfig.DnsOptions?.length ? { dnsOptions: rec.hostConfig.DnsOptions } : {}),
+      ...(net.nameservers ? { networkNameservers: net.nameservers } : {}),
+    };
+  }
+
+  /** Removes the container from the runtime and from its networks. */
+  private async cleanupRuntime(id: string): Promise<void> {
+    this.d.networking.releasePorts(id);
+    await this.d.runtime.cleanup(id).catch((err) => this.d.logger.warn('runtime cleanup failed', { container: id, err }));
+    await this.d.networking.stop(id).catch((err) => this.d.logger.warn('network teardown failed', { container: id, err }));
   }
 
   /** Subscribes to the runtime's exit notice for a container (idempotent). */
@@ -210,9 +250,10 @@ export class Containers {
         finishedAt: st.finishedAt.toISOString(),
       };
       handled = true;
+      this.d.networking.releasePorts(id);
       this.lifecycle.emit('exit', id, st.exitCode);
       if (rec.hostConfig.AutoRemove) return;
-      await this.d.runtime.cleanup(id).catch((err) => this.d.logger.warn('runtime cleanup failed', { container: id, err }));
+      await this.cleanupRuntime(id);
       await this.d.store.save(rec);
     });
     if (!handled) return;
@@ -308,7 +349,7 @@ export class Containers {
       this.unwatchExit(rec.id);
       this.cleaning.set(rec.id, rec.image);
       purge = (async () => {
-        await this.d.runtime.cleanup(rec.id).catch((err) => this.d.logger.warn('runtime cleanup failed', { container: rec.id, err }));
+        await this.cleanupRuntime(rec.id);
         await this.d.store.purge(rec.id);
       })().finally(() => this.cleaning.delete(rec.id));
       if (opts.background) await this.d.store.forget(rec);

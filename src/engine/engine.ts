@@ -18,7 +18,9 @@ import { parseLogOpts, readLogs, rotateIfNeeded, DEFAULT_LOG_ROTATION } from './
 import type { LogEntry, LogRotation, ReadLogsOptions } from './logs-types.js';
 import type { ContainerRecord } from './record.js';
 import { ContainerStore } from './store.js';
-import { toInspect, toSummary } from './views.js';
+import { toInspect, toSummary, type NetworkView } from './views.js';
+import { ContainerNetworking } from './networking.js';
+import type { NetworkService } from '../network/index.js';
 
 export interface EngineOptions {
   /** data-root/containers */
@@ -27,6 +29,7 @@ export interface EngineOptions {
   bundlesDir: string;
   images: ImageService;
   runtime: ContainerRuntime;
+  networks: NetworkService;
   logger: Logger;
   /** daemon.json `log-opts`: defaults for every container. */
   logOpts?: Record<string, string>;
@@ -42,6 +45,7 @@ export class Engine {
   readonly execs: Execs;
   /** The daemon's one attach connection per container, shared by its clients. */
   readonly hubs: StreamHubs;
+  readonly networking: ContainerNetworking;
   private readonly logDefaults: LogRotation;
   private readonly detachKeys: Buffer;
   private rotateTimer: NodeJS.Timeout | undefined;
@@ -49,8 +53,9 @@ export class Engine {
   constructor(private readonly o: EngineOptions) {
     this.store = new ContainerStore(o.containersDir, o.bundlesDir, o.logger);
     this.logDefaults = parseLogOpts(o.logOpts ?? {}, DEFAULT_LOG_ROTATION);
+    this.networking = new ContainerNetworking(o.networks, this.store);
     this.containers = new Containers({
-      store: this.store, images: o.images, runtime: o.runtime, logger: o.logger,
+      store: this.store, images: o.images, runtime: o.runtime, networking: this.networking, logger: o.logger,
       validateLogOpts: (opts) => void parseLogOpts(opts, this.logDefaults),
     });
     this.hubs = new StreamHubs(o.runtime, o.logger);
@@ -65,6 +70,11 @@ export class Engine {
       store: this.store, runtime: this.o.runtime, containers: this.containers, logger: this.o.logger,
     });
     this.o.logger.info('containers restored', { ...counts, total: this.store.all().length });
+    const net = await this.o.networks.attachments.reconcile((id) => {
+      const rec = this.store.find(id);
+      return rec !== undefined && this.containers.isRunning(rec);
+    });
+    this.o.logger.info('container networking restored', net);
     this.rotateTimer = setInterval(() => void this.rotateLogs(), this.o.rotateEveryMs ?? 1000);
     this.rotateTimer.unref();
   }
@@ -110,7 +120,7 @@ export class Engine {
         names.set(rec.config.Image ?? '', img?.id === rec.image ? (rec.config.Image ?? rec.image) : rec.image);
       }
     }
-    return recs.map((rec) => toSummary(rec, names.get(rec.config.Image ?? '') ?? rec.image));
+    return recs.map((rec) => toSummary(rec, names.get(rec.config.Image ?? '') ?? rec.image, this.networkView(rec)));
   }
 
   /** GET /containers/{id}/json */
@@ -118,7 +128,12 @@ export class Engine {
     const rec = this.store.get(ref);
     const image = await this.o.images.get(rec.image).catch(() => undefined);
     const lower = image ? this.o.images.layerDirs(image) : [];
-    return toInspect(rec, this.store.paths(rec.id), lower, this.execs.idsFor(rec.id));
+    return toInspect(rec, this.store.paths(rec.id), lower, this.execs.idsFor(rec.id), this.networkView(rec));
+  }
+
+  private networkView(rec: ContainerRecord): NetworkView {
+    const attachment = this.networking.attachment(rec.id);
+    return { mode: this.networking.modeOf(rec), ...(attachment ? { attachment } : {}) };
   }
 
   /** Log entries of a container; with follow, until it stops or the signal aborts. */

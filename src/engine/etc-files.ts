@@ -1,6 +1,7 @@
 /**
  * The files a container sees at /etc/hostname, /etc/hosts and /etc/resolv.conf. They live in the
- * container's directory and are bind-mounted, as Docker does.
+ * container's directory and are bind-mounted, as Docker does, and are written as Docker writes
+ * them (moby libnetwork etchosts and resolvconf).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 
@@ -13,44 +14,103 @@ export interface EtcFiles {
 const LOCAL_HOSTS = [
   '127.0.0.1\tlocalhost',
   '::1\tlocalhost ip6-localhost ip6-loopback',
-  'fe00::\tip6-localnet',
-  'ff00::\tip6-mcastprefix',
+  'fe00::0\tip6-localnet',
+  'ff00::0\tip6-mcastprefix',
   'ff02::1\tip6-allnodes',
   'ff02::2\tip6-allrouters',
 ];
 
-/** The /etc/hosts content for a container (network none or host mode). */
-export function hostsContent(opts: { hostname: string; extraHosts?: readonly string[]; hostNetwork: boolean; hostHosts?: string }): string {
-  if (opts.hostNetwork && opts.hostHosts !== undefined) return opts.hostHosts;
+/** Docker's fallback when the host has no usable nameserver. */
+const DEFAULT_NAMESERVERS = ['8.8.8.8', '8.8.4.4'];
+
+export interface HostsOptions {
+  hostname: string;
+  domainname?: string;
+  /** The container's address on its first network: gets a line with the hostname. */
+  ip?: string;
+  /** --add-host entries, `name:ip` (host-gateway already replaced). */
+  extraHosts?: readonly string[];
+}
+
+/** The /etc/hosts content for a container with its own network namespace. */
+export function hostsContent(opts: HostsOptions): string {
   const lines = [...LOCAL_HOSTS];
   for (const h of opts.extraHosts ?? []) {
-    const i = h.indexOf(':');
+    const i = h.search(/[:=]/);
     if (i > 0) lines.push(`${h.slice(i + 1)}\t${h.slice(0, i)}`);
+  }
+  if (opts.ip) {
+    const names = opts.domainname ? `${opts.hostname}.${opts.domainname} ${opts.hostname}` : opts.hostname;
+    lines.push(`${opts.ip}\t${names}`);
   }
   return lines.join('\n') + '\n';
 }
 
+export interface ResolvOptions {
+  /** --dns: replaces the host's nameservers (or, on user networks, becomes the DNS server's upstream). */
+  dns?: readonly string[];
+  /** --dns-search ('.' alone means none). */
+  dnsSearch?: readonly string[];
+  /** --dns-option */
+  dnsOptions?: readonly string[];
+  /** The network's DNS server (user networks): it becomes the only nameserver. */
+  networkNameservers?: readonly string[];
+}
+
+const LOCALHOST_NS = /^(127\.|::1$|0:0:0:0:0:0:0:1$)/;
+
 /**
- * Writes the three files; resolv.conf is the host's (Docker's behaviour without a bridge DNS).
- * They are rewritten on every start, so a plain write (no fsync) is enough.
+ * The resolv.conf content derived from the host's: localhost nameservers dropped (they do not
+ * answer inside the namespace), --dns/--dns-search/--dns-option replacing their lines.
  */
-export async function writeEtcFiles(
-  files: EtcFiles,
-  opts: { hostname: string; domainname: string; hostNetwork: boolean; extraHosts?: readonly string[]; dns?: readonly string[] },
-): Promise<void> {
-  const hostHosts = opts.hostNetwork ? await readFile('/etc/hosts', 'utf8').catch(() => undefined) : undefined;
-  let resolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
-  if (opts.dns && opts.dns.length > 0) {
-    resolv = resolv.split('\n').filter((l) => !l.startsWith('nameserver')).join('\n');
-    resolv = opts.dns.map((d) => `nameserver ${d}`).join('\n') + '\n' + resolv;
+export function resolvConfContent(host: string, opts: ResolvOptions): string {
+  const nameservers: string[] = [];
+  let search: string[] = [];
+  let options: string[] = [];
+  const other: string[] = [];
+  for (const raw of host.split('\n')) {
+    const line = raw.trim();
+    const [key, ...rest] = line.split(/\s+/);
+    if (key === 'nameserver' && rest[0]) nameservers.push(rest[0]);
+    else if (key === 'search' || key === 'domain') search = rest;
+    else if (key === 'options') options = rest;
+    else if (line && !line.startsWith('#') && !line.startsWith(';')) other.push(line);
   }
+  let ns = opts.networkNameservers?.length
+    ? [...opts.networkNameservers]
+    : opts.dns?.length ? [...opts.dns] : nameservers.filter((n) => !LOCALHOST_NS.test(n));
+  if (ns.length === 0) ns = [...DEFAULT_NAMESERVERS];
+  if (opts.dnsSearch?.length) search = opts.dnsSearch.length === 1 && opts.dnsSearch[0] === '.' ? [] : [...opts.dnsSearch];
+  if (opts.dnsOptions?.length) options = [...opts.dnsOptions];
+  if (opts.networkNameservers?.length && !options.some((o) => o.startsWith('ndots:'))) options = ['ndots:0', ...options];
+  const lines = [
+    ...(search.length ? [`search ${search.join(' ')}`] : []),
+    ...ns.map((n) => `nameserver ${n}`),
+    ...(options.length ? [`options ${options.join(' ')}`] : []),
+    ...other,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export interface EtcOptions extends HostsOptions, ResolvOptions {
+  domainname: string;
+  /** Host networking: the host's own /etc/hosts and /etc/resolv.conf, unchanged. */
+  hostNetwork: boolean;
+}
+
+/** Writes the three files. They are rewritten on every start, so a plain write (no fsync) is enough. */
+export async function writeEtcFiles(files: EtcFiles, opts: EtcOptions): Promise<void> {
+  const [hostHosts, hostResolv] = await Promise.all([
+    opts.hostNetwork ? readFile('/etc/hosts', 'utf8').catch(() => undefined) : Promise.resolve(undefined),
+    readFile('/etc/resolv.conf', 'utf8').catch(() => ''),
+  ]);
+  const hosts = opts.hostNetwork && hostHosts !== undefined ? hostHosts : hostsContent(opts);
+  const resolv = opts.hostNetwork && !opts.dns?.length && !opts.dnsSearch?.length && !opts.dnsOptions?.length
+    ? hostResolv
+    : resolvConfContent(hostResolv, opts);
   await Promise.all([
     writeFile(files.hostnamePath, `${opts.hostname}\n`),
-    writeFile(files.hostsPath, hostsContent({
-      hostname: opts.hostname, hostNetwork: opts.hostNetwork,
-      ...(opts.extraHosts ? { extraHosts: opts.extraHosts } : {}),
-      ...(hostHosts !== undefined ? { hostHosts } : {}),
-    })),
+    writeFile(files.hostsPath, hosts),
     writeFile(files.resolvConfPath, resolv),
   ]);
 }

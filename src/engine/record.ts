@@ -24,6 +24,14 @@ export interface MountPointRecord {
   propagation: string;
 }
 
+/** A network the container is configured on (Docker's EndpointSettings, the configured part). */
+export interface EndpointConfigRecord {
+  NetworkID: string;
+  Aliases: string[] | null;
+  IPAMConfig: { IPv4Address?: string } | null;
+  MacAddress: string;
+}
+
 export interface ContainerRecord {
   id: string;
   /** Without the leading slash. */
@@ -42,6 +50,8 @@ export interface ContainerRecord {
   mounts: MountPointRecord[];
   /** True once the container has been started at least once. */
   hasBeenStarted: boolean;
+  /** Networks by name (absent for records made before networking: the mode's network). */
+  networks?: Record<string, EndpointConfigRecord>;
 }
 
 /** Go's zero time as Docker prints it for unset timestamps. */

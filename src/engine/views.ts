@@ -4,7 +4,8 @@
  */
 import { humanDuration } from '../protocol/index.js';
 import type { ContainerInspect, ContainerSummary, MountPoint } from '../protocol/index.js';
-import type { ContainerRecord, MountPointRecord } from './record.js';
+import type { ContainerRecord, EndpointConfigRecord, MountPointRecord } from './record.js';
+import { portsSummary, portsView, type Attachment, type Endpoint } from '../network/index.js';
 
 export interface ContainerPaths {
   dir: string;
@@ -49,12 +50,7 @@ function commandLine(rec: ContainerRecord): string {
   return `${rec.path} ${rec.args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
 }
 
-function networkMode(rec: ContainerRecord): string {
-  const m = rec.hostConfig.NetworkMode;
-  return !m || m === 'default' ? 'bridge' : m;
-}
-
-export function toSummary(rec: ContainerRecord, imageName: string): ContainerSummary {
+export function toSummary(rec: ContainerRecord, imageName: string, net: NetworkView): ContainerSummary {
   return {
     Id: rec.id,
     Names: [`/${rec.name}`],
@@ -62,28 +58,59 @@ export function toSummary(rec: ContainerRecord, imageName: string): ContainerSum
     ImageID: rec.image,
     Command: commandLine(rec),
     Created: Math.floor(Date.parse(rec.created) / 1000),
-    Ports: [],
+    Ports: portsSummary(rec.config.ExposedPorts, net.attachment?.ports ?? []),
     Labels: rec.config.Labels ?? {},
     State: rec.state.status,
     Status: statusString(rec),
-    HostConfig: { NetworkMode: networkMode(rec) },
-    NetworkSettings: { Networks: networksOf(rec) },
+    HostConfig: { NetworkMode: rec.hostConfig.NetworkMode || 'default' },
+    NetworkSettings: { Networks: networksOf(rec, net) },
     Mounts: rec.mounts.map(mountPoint),
   };
 }
 
-function networksOf(rec: ContainerRecord): Record<string, unknown> {
-  const mode = networkMode(rec);
+/** The live part of a container's networking, as the views need it. */
+export interface NetworkView {
+  attachment?: Attachment;
+  /** The network mode in effect ('bridge' for the default). */
+  mode: string;
+}
+
+function endpointView(cfg: EndpointConfigRecord | undefined, ep: Endpoint | undefined, networkId: string): Record<string, unknown> {
   return {
-    [mode]: {
-      IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', NetworkID: '', EndpointID: '',
-      Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0, DriverOpts: null, DNSNames: null,
-    },
+    IPAMConfig: cfg?.IPAMConfig ?? null, Links: null, Aliases: cfg?.Aliases ?? null, MacAddress: ep?.mac ?? '',
+    DriverOpts: null, NetworkID: ep?.networkId ?? networkId, EndpointID: ep?.endpointId ?? '', Gateway: ep?.gateway ?? '',
+    IPAddress: ep?.ip ?? '', IPPrefixLen: ep?.prefixLen ?? 0, IPv6Gateway: '', GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0, DNSNames: ep && ep.dnsNames.length > 0 ? ep.dnsNames : null,
   };
 }
 
-export function toInspect(rec: ContainerRecord, paths: ContainerPaths, lowerDirs: string[], execIds: string[]): ContainerInspect {
+function networksOf(rec: ContainerRecord, net: NetworkView): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const configured = rec.networks ?? (net.mode.startsWith('container:') ? {} : { [net.mode]: undefined });
+  for (const [name, cfg] of Object.entries(configured)) {
+    const ep = net.attachment?.endpoints.find((e) => e.networkName === name || (cfg && e.networkId === cfg.NetworkID));
+    out[name] = endpointView(cfg, ep, cfg?.NetworkID ?? '');
+  }
+  for (const ep of net.attachment?.endpoints ?? []) {
+    if (!(ep.networkName in out)) out[ep.networkName] = endpointView(undefined, ep, ep.networkId);
+  }
+  return out;
+}
+
+function networkSettings(rec: ContainerRecord, net: NetworkView): Record<string, unknown> {
+  const att = net.attachment;
+  const bridge = att?.endpoints.find((e) => e.networkName === 'bridge');
+  return {
+    Bridge: '', SandboxID: att ? rec.id : '', SandboxKey: att?.netnsPath ?? '',
+    Ports: att ? portsView(rec.config.ExposedPorts, att.ports) : {}, HairpinMode: false,
+    LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
+    EndpointID: bridge?.endpointId ?? '', Gateway: bridge?.gateway ?? '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+    IPAddress: bridge?.ip ?? '', IPPrefixLen: bridge?.prefixLen ?? 0, IPv6Gateway: '', MacAddress: bridge?.mac ?? '',
+    Networks: networksOf(rec, net),
+  };
+}
+
+export function toInspect(rec: ContainerRecord, paths: ContainerPaths, lowerDirs: string[], execIds: string[], net: NetworkView): ContainerInspect {
   const s = rec.state;
   return {
     Id: rec.id,
@@ -128,11 +155,6 @@ export function toInspect(rec: ContainerRecord, paths: ContainerPaths, lowerDirs
     },
     Mounts: rec.mounts.map(mountPoint),
     Config: rec.config,
-    NetworkSettings: {
-      Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false,
-      LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
-      EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0,
-      IPv6Gateway: '', MacAddress: '', Networks: networksOf(rec),
-    },
+    NetworkSettings: networkSettings(rec, net),
   };
 }

@@ -37,6 +37,8 @@ export interface ContainerConfig {
   StopSignal?: string;
   StopTimeout?: number;
   Shell?: string[] | null;
+  /** Deprecated in API 1.44 for EndpointsConfig.MacAddress; still sent by clients. */
+  MacAddress?: string;
 }
 
 export interface MountSpec {

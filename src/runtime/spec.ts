@@ -106,8 +106,9 @@ export function buildSpec(plan: ContainerPlan, opts: SpecOptions): OciSpec {
   if (plan.init && !opts.initPath) throw new Error('--init requested but no init binary is configured');
   const args = plan.init ? [INIT_PATH_IN_CONTAINER, '--', ...plan.process.args] : plan.process.args;
   const process = buildProcess({ ...plan.process, args }, opts.user);
-  const namespaces = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
-  if (plan.network.mode !== 'host') namespaces.push({ type: 'network' });
+  const namespaces: Array<{ type: string; path?: string }> = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
+  if (plan.network.mode === 'path') namespaces.push({ type: 'network', path: plan.network.path });
+  else if (plan.network.mode === 'none') namespaces.push({ type: 'network' });
   const parent = (opts.cgroupParent ?? '/berth').replace(/\/+$/, '');
   const sysctl: Record<string, string> =
     plan.network.mode === 'host'

@@ -46,7 +46,8 @@ export interface ContainerPlan {
   readonlyRootfs: boolean;
   /** Run an init (tini/catatonit) as pid 1 (--init). */
   init: boolean;
-  network: { mode: 'none' | 'host' };
+  /** host: the host's; none: a new one; path: join this namespace (bind-mounted netns or /proc/<pid>/ns/net). */
+  network: { mode: 'none' | 'host' } | { mode: 'path'; path: string };
   annotations?: Record<string, string>;
 }
 

@@ -3,6 +3,7 @@
  * stopped and cleaned up completely afterwards (containers, mounts, conmon processes, files).
  */
 import { spawn, execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -42,8 +43,25 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The network settings of a test daemon, derived from its dir (a restarted daemon gets the same):
+ * its own default bridge and /25, and a /25 for the networks it creates without --subnet.
+ */
+export function testNetwork(dir: string): { bridge: string; bip: string; subnet: string; pool: string } {
+  const h = createHash('sha256').update(dir).digest();
+  const a = 100 + (h[0]! % 150);
+  const b = h[1]!;
+  return {
+    bridge: `bt${h.subarray(2, 7).toString('hex')}`,
+    bip: `10.${a}.${b}.1/25`,
+    subnet: `10.${a}.${b}.0/25`,
+    pool: `10.${a}.${b}.128/25`,
+  };
+}
+
 /** The berthd command line for a temp dir. */
 export function daemonArgs(dir: string, extra: string[] = []): string[] {
+  const net = testNetwork(dir);
   return [
     BERTHD_BIN,
     '-H', `unix://${join(dir, 'berth.sock')}`,
@@ -51,6 +69,7 @@ export function daemonArgs(dir: string, extra: string[] = []): string[] {
     '--exec-root', join(dir, 'exec'),
     '--pidfile', join(dir, 'berthd.pid'),
     '--log-level', 'debug',
+    '--bridge', net.bridge, '--bip', net.bip, '--default-address-pool', `base=${net.pool},size=28`,
     ...extra,
   ];
 }
@@ -144,6 +163,7 @@ export async function removeAllContainers(socket: string): Promise<void> {
 export async function cleanupDir(dir: string): Promise<void> {
   await deleteRuncContainers(dir).catch(() => {});
   await killRecordedProcesses(join(dir, 'exec', 'containers')).catch(() => {});
+  await teardownNetworks(join(dir, 'exec', 'network')).catch(() => {});
   await unmountUnder(dir).catch(() => {});
   await rm(dir, { recursive: true, force: true }).catch(async () => {
     await unmountUnder(dir).catch(() => {});
@@ -170,6 +190,24 @@ async function deleteRuncContainers(dir: string): Promise<void> {
       if (!existsSync(join(root, id, 'state.json'))) continue;
       await run('runc', ['--root', root, 'delete', '--force', id], { timeout: 10_000 }).catch(() => {});
     }
+  }
+}
+
+/**
+ * Tears down what a daemon that did not clean up left of its container networking: netavark
+ * teardown with each attachment's options, then its namespace.
+ */
+async function teardownNetworks(netDir: string): Promise<void> {
+  const dir = join(netDir, 'containers');
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.endsWith('.json')) continue;
+    const att = JSON.parse(await readFile(join(dir, name), 'utf8')) as { containerId: string; netnsPath: string };
+    const opts = join(dir, `${att.containerId}.netavark`);
+    if (existsSync(opts)) {
+      await run('flock', ['-o', '-w', '60', '/run/lock/berth-netavark.lock', '/usr/lib/podman/netavark', '--config', join(netDir, 'netavark'),
+        '--aardvark-binary', '/usr/lib/podman/aardvark-dns', '--file', opts, 'teardown', att.netnsPath], { timeout: 60_000 }).catch(() => {});
+    }
+    await run('ip', ['netns', 'delete', att.netnsPath.split('/').pop()!]).catch(() => {});
   }
 }
 

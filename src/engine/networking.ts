@@ -1,0 +1,160 @@
+/**
+ * A container's networking as the engine sees it: the network mode and endpoints checked at
+ * create, the namespace and files made at start, the teardown at exit, and NetworkSettings.
+ * Modes: bridge (the default network), a user network, host, none, container:<id>.
+ */
+import { conflict, invalidArgument, notFound } from '../core/index.js';
+import {
+  portRequests, type Attachment, type NetworkService, type PreparedAttachment,
+} from '../network/index.js';
+import type { ContainerCreateBody, ContainerConfig, HostConfig } from '../protocol/index.js';
+import type { ContainerRecord, EndpointConfigRecord } from './record.js';
+import type { ContainerStore } from './store.js';
+
+/** What the runtime gets for the network namespace. */
+export type NetnsPlan = { mode: 'none' | 'host' } | { mode: 'path'; path: string };
+
+/** The result of bringing a container's networking up for one start. */
+export interface NetworkStart {
+  netns: NetnsPlan;
+  /** The container's own address for /etc/hosts (first network). */
+  ip?: string;
+  /** Nameservers for /etc/resolv.conf instead of the host's (name resolution on user networks). */
+  nameservers?: string[];
+  /** For container:<id> mode: the other container's files are shared. */
+  shareFilesOf?: string;
+  /** Runs in parallel with the runtime's create: netavark setup. */
+  complete(): Promise<void>;
+  /** Undoes everything (start failed). */
+  abort(): Promise<void>;
+}
+
+type EndpointsConfig = Record<string, { IPAMConfig?: { IPv4Address?: string } | null; Aliases?: string[] | null; MacAddress?: string; NetworkID?: string }>;
+
+export class ContainerNetworking {
+  constructor(
+    readonly networks: NetworkService,
+    private readonly store: ContainerStore,
+  ) {}
+
+  /** The network mode a container gets when none was asked for. */
+  private defaultMode(): string {
+    return this.networks.records.defaultBridge() ? 'bridge' : 'none';
+  }
+
+  /**
+   * Checks the networking part of a create request and returns the endpoints to record
+   * (network name → config). Throws Docker's 400/404 errors.
+   */
+  configure(body: ContainerCreateBody, hostConfig: HostConfig, config: ContainerConfig): Record<string, EndpointConfigRecord> {
+    let mode = hostConfig.NetworkMode || 'default';
+    const requested = (body.NetworkingConfig?.EndpointsConfig ?? {}) as EndpointsConfig;
+    const ports = { bindings: hostConfig.PortBindings, exposed: config.ExposedPorts, publishAll: hostConfig.PublishAllPorts ?? false };
+    const wantsPorts = portRequests(ports).length > 0;
+    if (mode.startsWith('container:')) {
+      const ref = mode.slice('container:'.length);
+      if (!ref) throw invalidArgument('invalid network mode: container:');
+      const target = this.store.find(ref);
+      if (!target) throw notFound(`No such container: ${ref}`);
+      if (wantsPorts) throw invalidArgument('conflicting options: port publishing and the container type network mode');
+      if (config.Hostname) throw invalidArgument('conflicting options: hostname and the network mode');
+      if (hostConfig.Dns?.length || hostConfig.ExtraHosts?.length) {
+        throw invalidArgument('conflicting options: dns and the network mode');
+      }
+      return {};
+    }
+    const primary = mode === 'default' ? this.defaultMode() : mode;
+    const net = this.networks.records.get(primary);
+    const out: Record<string, EndpointConfigRecord> = {};
+    const names = new Set([net.name, ...Object.keys(requested).filter((k) => k !== mode)]);
+    for (const name of names) {
+      const rec = this.networks.records.get(name);
+      const want = requested[name] ?? requested[mode] ?? (name === net.name ? requested[primary] : undefined) ?? {};
+      const ip = want.IPAMConfig?.IPv4Address || undefined;
+      const aliases = want.Aliases ?? [];
+      if (rec.predefined && ip) throw invalidArgument('user specified IP address is supported on user defined networks only');
+      if (rec.predefined && aliases.length > 0) {
+        throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
+      }
+      if ((rec.driver === 'host' || rec.driver === 'null') && names.size > 1) {
+        throw invalidArgument(`container cannot be connected to network ${rec.name} and other networks at the same time`);
+      }
+      const mac = want.MacAddress || (name === net.name ? config.MacAddress : undefined) || '';
+      if (mac && !/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(mac)) throw invalidArgument(`invalid MAC address: ${mac}`);
+      out[rec.name] = {
+        NetworkID: rec.id, Aliases: aliases.length > 0 ? aliases : null,
+        IPAMConfig: ip ? { IPv4Address: ip } : null, MacAddress: mac,
+      };
+    }
+    return out;
+  }
+
+  /** The mode a record runs in. */
+  modeOf(rec: ContainerRecord): string {
+    const m = rec.hostConfig.NetworkMode || 'default';
+    return m === 'default' ? this.defaultMode() : m;
+  }
+
+  /**
+   * Brings networking up for a start, up to the point where the runtime can create the
+   * container in the namespace; `complete()` finishes it. Throws for a missing network, a taken
+   * address or port, or a container: target that does not run.
+   */
+  async start(rec: ContainerRecord): Promise<NetworkStart> {
+    const mode = this.modeOf(rec);
+    const nothing = { complete: async () => {}, abort: async () => {} };
+    if (mode === 'host') return { netns: { mode: 'host' }, ...nothing };
+    if (mode === 'none') return { netns: { mode: 'none' }, ...nothing };
+    if (mode.startsWith('container:')) {
+      const target = this.store.get(mode.slice('container:'.length));
+      if (target.state.status !== 'running' || !target.state.pid) {
+        throw conflict(`cannot join network of a non running container: ${target.id}`);
+      }
+      const att = this.networks.attachments.get(target.id);
+      const path = att?.netnsPath ?? `/proc/${target.state.pid}/ns/net`;
+      return { netns: { mode: 'path', path }, shareFilesOf: target.id, ...nothing };
+    }
+    const endpoints = Object.entries(rec.networks ?? { [mode]: { NetworkID: '', Aliases: null, IPAMConfig: null, MacAddress: '' } })
+      .map(([name, ep]) => ({
+        network: ep.NetworkID && this.networks.records.find(ep.NetworkID) ? ep.NetworkID : name,
+        aliases: ep.Aliases ?? [],
+        ...(ep.IPAMConfig?.IPv4Address ? { ip: ep.IPAMConfig.IPv4Address } : {}),
+        ...(ep.MacAddress ? { mac: ep.MacAddress } : {}),
+      }));
+    const prepared: PreparedAttachment = await this.networks.attachments.prepare({
+      containerId: rec.id, containerName: rec.name, endpoints,
+      ports: portRequests({
+        bindings: rec.hostConfig.PortBindings, exposed: rec.config.ExposedPorts, publishAll: rec.hostConfig.PublishAllPorts ?? false,
+      }),
+      dnsServers: rec.hostConfig.Dns ?? [],
+    });
+    const att = prepared.attachment;
+    const dnsNet = att.endpoints.find((e) => this.networks.records.find(e.networkId)?.dns);
+    return {
+      netns: { mode: 'path', path: att.netnsPath },
+      ...(att.endpoints[0] ? { ip: att.endpoints[0].ip } : {}),
+      ...(dnsNet ? { nameservers: [dnsNet.gateway] } : {}),
+      complete: async () => void (await prepared.complete()),
+      abort: () => prepared.abort(),
+    };
+  }
+
+  /** Frees the published ports at once (so that a new container can take them while teardown runs). */
+  releasePorts(id: string): void {
+    this.networks.attachments.releasePorts(id);
+  }
+
+  /** Removes the container's namespace, interfaces, rules and addresses. Idempotent. */
+  stop(id: string): Promise<void> {
+    return this.networks.attachments.detach(id);
+  }
+
+  attachment(id: string): Attachment | undefined {
+    return this.networks.attachments.get(id);
+  }
+
+  /** The address `host-gateway` stands for in --add-host. */
+  hostGateway(): string | undefined {
+    return this.networks.hostGateway();
+  }
+}

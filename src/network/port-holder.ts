@@ -1,0 +1,125 @@
+/**
+ * Host port reservations. netavark publishes ports with DNAT rules, which never bind the port, so
+ * berthd binds each published port itself, as Docker's proxy does: a port that something else
+ * holds fails the start with Docker's message instead of silently shadowing it, and a random port
+ * (`-p 80`) comes from the kernel's ephemeral range. Traffic the DNAT rules do not catch (nothing,
+ * normally) is forwarded to the container, so a reservation never swallows a connection.
+ */
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { connect, createServer, type Server } from 'node:net';
+import { EngineError } from '../core/index.js';
+import type { PortMapping, PortRequest } from './types.js';
+
+/** The reservations of one container. */
+export interface PortHold {
+  mappings: PortMapping[];
+  release(): void;
+}
+
+type Handle = { close(): void };
+
+function bindError(err: NodeJS.ErrnoException, ip: string, port: number, proto: string, name: string): EngineError {
+  const msg = err.code === 'EADDRINUSE'
+    ? `Error starting userland proxy: listen ${proto}4 ${ip}:${port}: bind: address already in use`
+    : `Error starting userland proxy: listen ${proto}4 ${ip}:${port}: ${err.message}`;
+  return new EngineError('internal', `driver failed programming external connectivity on endpoint ${name}: ${msg}`);
+}
+
+function listenTcp(ip: string, port: number, target: () => { ip: string; port: number } | undefined): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer({ pauseOnConnect: false }, (sock) => {
+      const t = target();
+      if (!t) return sock.destroy();
+      const up = connect(t.port, t.ip);
+      sock.pipe(up).pipe(sock);
+      up.on('error', () => sock.destroy());
+      sock.on('error', () => up.destroy());
+    });
+    server.once('error', reject);
+    server.listen({ host: ip, port }, () => {
+      server.off('error', reject);
+      server.on('error', () => {});
+      resolve(server);
+    });
+  });
+}
+
+function bindUdp(ip: string, port: number): Promise<UdpSocket> {
+  return new Promise((resolve, reject) => {
+    const sock = createSocket({ type: 'udp4' });
+    sock.once('error', reject);
+    sock.bind({ address: ip, port }, () => {
+      sock.off('error', reject);
+      sock.on('error', () => {});
+      resolve(sock);
+    });
+  });
+}
+
+async function bindOne(ip: string, port: number, protocol: PortRequest['protocol'], target: () => { ip: string; port: number } | undefined): Promise<{ handle: Handle; port: number }> {
+  if (protocol === 'udp') {
+    const s = await bindUdp(ip, port);
+    return { handle: { close: () => s.close() }, port: s.address().port };
+  }
+  if (protocol === 'sctp') return { handle: { close: () => {} }, port };
+  const s = await listenTcp(ip, port, target);
+  const addr = s.address();
+  return { handle: { close: () => s.close() }, port: typeof addr === 'object' && addr ? addr.port : port };
+}
+
+/**
+ * Binds every requested port (one free port of a range; a kernel-chosen one for port 0) and
+ * returns the mappings made. On any failure nothing stays bound and the error is Docker's
+ * "driver failed programming external connectivity" one.
+ */
+export async function holdPorts(
+  requests: readonly PortRequest[],
+  opts: { containerName: string; containerIp: () => string | undefined },
+): Promise<PortHold> {
+  const handles: Handle[] = [];
+  const mappings: PortMapping[] = [];
+  const release = () => {
+    for (const h of handles.splice(0)) h.close();
+  };
+  try {
+    for (const r of requests) {
+      const ip = r.hostIp || '0.0.0.0';
+      const target = () => {
+        const cip = opts.containerIp();
+        return cip ? { ip: cip, port: r.containerPort } : undefined;
+      };
+      const last = r.hostPortEnd ?? r.hostPort;
+      let bound: { handle: Handle; port: number } | undefined;
+      let lastErr: NodeJS.ErrnoException | undefined;
+      for (let port = r.hostPort; port <= last && !bound; port++) {
+        bound = await bindOne(ip, port, r.protocol, target).catch((err: NodeJS.ErrnoException) => {
+          lastErr = err;
+          return undefined;
+        });
+      }
+      if (!bound) {
+        const shown = r.hostPortEnd ? `${r.hostPort}-${r.hostPortEnd}` : String(r.hostPort);
+        throw bindError(lastErr ?? new Error('no free port'), ip, Number(shown.split('-')[0]), r.protocol, opts.containerName);
+      }
+      handles.push(bound.handle);
+      mappings.push({ containerPort: r.containerPort, protocol: r.protocol, hostIp: r.hostIp, hostPort: bound.port });
+    }
+  } catch (err) {
+    release();
+    throw err;
+  }
+  return { mappings, release };
+}
+
+/** Binds the ports of an attachment made before a daemon restart; failures are returned, not thrown. */
+export async function rehold(mappings: readonly PortMapping[], containerIp: string): Promise<{ hold: PortHold; failed: PortMapping[] }> {
+  const handles: Handle[] = [];
+  const failed: PortMapping[] = [];
+  for (const m of mappings) {
+    const b = await bindOne(m.hostIp || '0.0.0.0', m.hostPort, m.protocol, () => ({ ip: containerIp, port: m.containerPort }))
+      .catch(() => undefined);
+    if (b) handles.push(b.handle);
+    else failed.push(m);
+  }
+  return { hold: { mappings: [...mappings], release: () => handles.splice(0).forEach((h) => h.close()) }, failed };
+}
