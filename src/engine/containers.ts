@@ -92,7 +92,7 @@ export class Containers {
 
   private async defaultHostname(id: string, mode: string): Promise<string> {
     if (mode === 'host') return (await import('node:os')).hostname();
-    if (mode.startsWith('container:')) return this.d.store.get(mode.slice('container:'.length)).config.Hostname ?? shortId(id);
+    if (mode.startsWith('container:')) return this.d.store.find(mode.slice('container:'.length))?.config.Hostname ?? shortId(id);
     return shortId(id);
   }
 

@@ -104,7 +104,7 @@ export async function writeEtcFiles(files: EtcFiles, opts: EtcOptions): Promise<
     opts.hostNetwork ? readFile('/etc/hosts', 'utf8').catch(() => undefined) : Promise.resolve(undefined),
     readFile('/etc/resolv.conf', 'utf8').catch(() => ''),
   ]);
-  const hosts = opts.hostNetwork && hostHosts !== undefined ? hostHosts : hostsContent(opts);
+  const hosts = opts.hostNetwork && hostHosts !== undefined && !opts.extraHosts?.length ? hostHosts : hostsContent(opts);
   const resolv = opts.hostNetwork && !opts.dns?.length && !opts.dnsSearch?.length && !opts.dnsOptions?.length
     ? hostResolv
     : resolvConfContent(hostResolv, opts);

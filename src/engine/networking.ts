@@ -3,9 +3,9 @@
  * create, the namespace and files made at start, the teardown at exit, and NetworkSettings.
  * Modes: bridge (the default network), a user network, host, none, container:<id>.
  */
-import { conflict, invalidArgument, notFound } from '../core/index.js';
+import { conflict, invalidArgument, shortId } from '../core/index.js';
 import {
-  portRequests, type Attachment, type NetworkService, type PreparedAttachment,
+  portRequests, type Attachment, type NetworkRecord, type NetworkService, type PreparedAttachment,
 } from '../network/index.js';
 import type { ContainerCreateBody, ContainerConfig, HostConfig } from '../protocol/index.js';
 import type { ContainerRecord, EndpointConfigRecord } from './record.js';
@@ -44,49 +44,57 @@ export class ContainerNetworking {
 
   /**
    * Checks the networking part of a create request and returns the endpoints to record
-   * (network name → config). Throws Docker's 400/404 errors.
+   * (network name → config). As Docker, only container: mode is checked here; networks, addresses
+   * and aliases are checked at start, which leaves a created container behind when they fail.
    */
   configure(body: ContainerCreateBody, hostConfig: HostConfig, config: ContainerConfig): Record<string, EndpointConfigRecord> {
-    let mode = hostConfig.NetworkMode || 'default';
+    const mode = hostConfig.NetworkMode || 'default';
     const requested = (body.NetworkingConfig?.EndpointsConfig ?? {}) as EndpointsConfig;
-    const ports = { bindings: hostConfig.PortBindings, exposed: config.ExposedPorts, publishAll: hostConfig.PublishAllPorts ?? false };
-    const wantsPorts = portRequests(ports).length > 0;
     if (mode.startsWith('container:')) {
       const ref = mode.slice('container:'.length);
       if (!ref) throw invalidArgument('invalid network mode: container:');
-      const target = this.store.find(ref);
-      if (!target) throw notFound(`No such container: ${ref}`);
-      if (wantsPorts) throw invalidArgument('conflicting options: port publishing and the container type network mode');
-      if (config.Hostname) throw invalidArgument('conflicting options: hostname and the network mode');
-      if (hostConfig.Dns?.length || hostConfig.ExtraHosts?.length) {
-        throw invalidArgument('conflicting options: dns and the network mode');
+      if (Object.keys(hostConfig.PortBindings ?? {}).length > 0 || hostConfig.PublishAllPorts) {
+        throw invalidArgument('conflicting options: port publishing and the container type network mode');
       }
+      if (Object.keys(body.ExposedPorts ?? {}).length > 0) throw invalidArgument('conflicting options: port exposing and the container type network mode');
+      if (body.Hostname) throw invalidArgument('conflicting options: hostname and the network mode');
+      if (hostConfig.Dns?.length) throw invalidArgument('conflicting options: dns and the network mode');
+      if (hostConfig.ExtraHosts?.length) throw invalidArgument('conflicting options: custom host-to-IP mapping and the network mode');
+      const target = this.store.find(ref);
+      if (target) hostConfig.NetworkMode = `container:${target.id}`;
       return {};
     }
     const primary = mode === 'default' ? this.defaultMode() : mode;
-    const net = this.networks.records.get(primary);
-    const out: Record<string, EndpointConfigRecord> = {};
-    const names = new Set([net.name, ...Object.keys(requested).filter((k) => k !== mode)]);
-    for (const name of names) {
-      const rec = this.networks.records.get(name);
-      const want = requested[name] ?? requested[mode] ?? (name === net.name ? requested[primary] : undefined) ?? {};
-      const ip = want.IPAMConfig?.IPv4Address || undefined;
-      const aliases = want.Aliases ?? [];
-      if (rec.predefined && ip) throw invalidArgument('user specified IP address is supported on user defined networks only');
-      if (rec.predefined && aliases.length > 0) {
-        throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
-      }
-      if ((rec.driver === 'host' || rec.driver === 'null') && names.size > 1) {
-        throw invalidArgument(`container cannot be connected to network ${rec.name} and other networks at the same time`);
-      }
-      const mac = want.MacAddress || (name === net.name ? config.MacAddress : undefined) || '';
-      if (mac && !/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(mac)) throw invalidArgument(`invalid MAC address: ${mac}`);
-      out[rec.name] = {
-        NetworkID: rec.id, Aliases: aliases.length > 0 ? aliases : null,
-        IPAMConfig: ip ? { IPv4Address: ip } : null, MacAddress: mac,
-      };
+    const names = [primary, ...Object.keys(requested).filter((k) => k !== mode && k !== primary)];
+    if (names.length > 1) {
+      throw invalidArgument(`Container cannot be connected to network endpoints: ${names.join(', ')}`);
     }
-    return out;
+    const want = requested[mode] ?? requested[primary] ?? {};
+    const ip = want.IPAMConfig?.IPv4Address || undefined;
+    const aliases = want.Aliases ?? [];
+    const mac = want.MacAddress || config.MacAddress || '';
+    if (mac && !/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(mac)) throw invalidArgument(`invalid MAC address: ${mac}`);
+    return {
+      [primary]: {
+        NetworkID: '', Aliases: aliases.length > 0 ? aliases : null, IPAMConfig: ip ? { IPv4Address: ip } : null, MacAddress: mac,
+      },
+    };
+  }
+
+  /** Resolves a recorded endpoint to its network; Docker's start-time errors for what does not fit. */
+  private resolveEndpoint(name: string, ep: EndpointConfigRecord, mode: string): NetworkRecord {
+    const net = ep.NetworkID ? this.networks.records.get(ep.NetworkID) : this.networks.records.get(name);
+    const ip = ep.IPAMConfig?.IPv4Address;
+    if (ip && (net.predefined || mode === 'none')) {
+      throw invalidArgument('user specified IP address is supported on user defined networks only');
+    }
+    if (ip && !net.userSubnet) {
+      throw invalidArgument('user specified IP address is supported only when connecting to networks with user configured subnets');
+    }
+    if (ep.Aliases?.length && net.predefined) {
+      throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
+    }
+    return net;
   }
 
   /** The mode a record runs in. */
@@ -114,16 +122,22 @@ export class ContainerNetworking {
       const path = att?.netnsPath ?? `/proc/${target.state.pid}/ns/net`;
       return { netns: { mode: 'path', path }, shareFilesOf: target.id, ...nothing };
     }
-    const endpoints = Object.entries(rec.networks ?? { [mode]: { NetworkID: '', Aliases: null, IPAMConfig: null, MacAddress: '' } })
-      .map(([name, ep]) => ({
-        network: ep.NetworkID && this.networks.records.find(ep.NetworkID) ? ep.NetworkID : name,
-        aliases: ep.Aliases ?? [],
+    const configured = rec.networks ?? { [mode]: { NetworkID: '', Aliases: null, IPAMConfig: null, MacAddress: '' } };
+    const endpoints = Object.entries(configured).map(([name, ep]) => {
+      const net = this.resolveEndpoint(name, ep, mode);
+      if (rec.networks?.[name] && !ep.NetworkID) ep.NetworkID = net.id;
+      return {
+        network: net.id,
+        aliases: [...(ep.Aliases ?? []), ...(net.dns ? [shortId(rec.id), ...(rec.config.Hostname && rec.config.Hostname !== shortId(rec.id) ? [rec.config.Hostname] : [])] : [])],
         ...(ep.IPAMConfig?.IPv4Address ? { ip: ep.IPAMConfig.IPv4Address } : {}),
         ...(ep.MacAddress ? { mac: ep.MacAddress } : {}),
-      }));
+      };
+    });
+    const first = endpoints[0] ? this.networks.records.find(endpoints[0].network) : undefined;
     const prepared: PreparedAttachment = await this.networks.attachments.prepare({
       containerId: rec.id, containerName: rec.name, endpoints,
-      ports: portRequests({
+      // ports are published on the first network, unless it is internal (Docker ignores them there)
+      ports: first?.internal ? [] : portRequests({
         bindings: rec.hostConfig.PortBindings, exposed: rec.config.ExposedPorts, publishAll: rec.hostConfig.PublishAllPorts ?? false,
       }),
       dnsServers: rec.hostConfig.Dns ?? [],

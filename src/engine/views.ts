@@ -77,7 +77,8 @@ export interface NetworkView {
 
 function endpointView(cfg: EndpointConfigRecord | undefined, ep: Endpoint | undefined, networkId: string): Record<string, unknown> {
   return {
-    IPAMConfig: cfg?.IPAMConfig ?? null, Links: null, Aliases: cfg?.Aliases ?? null, MacAddress: ep?.mac ?? '',
+    IPAMConfig: cfg?.IPAMConfig ?? null, Links: null,
+    Aliases: ep && ep.aliases.length > 0 ? ep.aliases : (cfg?.Aliases ?? null), MacAddress: ep?.mac ?? '',
     DriverOpts: null, NetworkID: ep?.networkId ?? networkId, EndpointID: ep?.endpointId ?? '', Gateway: ep?.gateway ?? '',
     IPAddress: ep?.ip ?? '', IPPrefixLen: ep?.prefixLen ?? 0, IPv6Gateway: '', GlobalIPv6Address: '',
     GlobalIPv6PrefixLen: 0, DNSNames: ep && ep.dnsNames.length > 0 ? ep.dnsNames : null,

@@ -124,7 +124,10 @@ export class Attachments {
     };
     try {
       for (const want of req.endpoints) endpoints.push(this.lease(req, want, endpoints));
-      hold = await holdPorts(req.ports, { containerName: req.containerName, containerIp: () => endpoints[0]?.ip });
+      hold = await holdPorts(req.ports, {
+        containerName: req.containerName, endpointId: endpoints[0]?.endpointId ?? randomBytes(32).toString('hex'),
+        containerIp: () => endpoints[0]?.ip,
+      });
       netns = await createNetns(this.runner, netnsName(req.containerId));
     } catch (err) {
       await undo();

@@ -17,14 +17,11 @@ export class AddressPool {
   private readonly range: Cidr;
   private readonly gateway: number;
   private readonly leased = new Set<number>();
-  /** Where the next search starts: Docker hands out addresses in order, not the lowest free. */
-  private cursor: number;
 
   constructor(cfg: PoolConfig) {
     this.subnet = parseCidr(cfg.subnet);
     this.range = cfg.ipRange ? parseCidr(cfg.ipRange) : this.subnet;
     this.gateway = parseIp(cfg.gateway) ?? this.subnet.base + 1;
-    this.cursor = this.range.base;
   }
 
   /**
@@ -36,7 +33,7 @@ export class AddressPool {
       const ip = parseIp(wanted);
       if (ip === undefined) throw invalidArgument(`invalid IPv4 address: ${wanted}`);
       if (!contains(this.subnet, ip)) {
-        throw invalidArgument(`no configured subnet or ip-range contain the IP address ${wanted}`);
+        throw invalidArgument(`Invalid address ${wanted}: It does not belong to any of this network's subnets`);
       }
       if (this.leased.has(ip) || ip === this.gateway || !this.isHost(ip)) {
         throw conflict(`Address already in use`);
@@ -44,12 +41,11 @@ export class AddressPool {
       this.leased.add(ip);
       return wanted;
     }
-    const n = sizeOf(this.range);
-    for (let i = 0; i < n; i++) {
-      const ip = this.range.base + ((this.cursor - this.range.base + i) % n);
+    // the lowest free address, as Docker's IPAM hands them out
+    const end = this.range.base + sizeOf(this.range);
+    for (let ip = this.range.base; ip < end; ip++) {
       if (this.leased.has(ip) || ip === this.gateway || !this.isHost(ip)) continue;
       this.leased.add(ip);
-      this.cursor = ip + 1;
       return formatIp(ip);
     }
     throw new EngineError('unavailable', `no available IPv4 addresses on this network's address pools: ${formatCidr(this.subnet)}`);

@@ -166,7 +166,7 @@ export class NetworkRecords {
       id, name: req.name, created: nowCreated(), driver: 'bridge', internal: req.internal, attachable: req.attachable,
       labels: req.labels, options: req.options,
       ipam: { driver: req.ipam.driver || 'default', options: req.ipam.options, config: [cfg] },
-      bridge, ...(mtu !== undefined ? { mtu } : {}), dns: true,
+      bridge, ...(mtu !== undefined ? { mtu } : {}), dns: true, ...(req.ipam.config[0]?.Subnet ? { userSubnet: true } : {}),
     };
     await this.files.saveRecord(rec);
     this.put(rec);

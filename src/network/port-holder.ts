@@ -18,11 +18,25 @@ export interface PortHold {
 
 type Handle = { close(): void };
 
-function bindError(err: NodeJS.ErrnoException, ip: string, port: number, proto: string, name: string): EngineError {
-  const msg = err.code === 'EADDRINUSE'
-    ? `Error starting userland proxy: listen ${proto}4 ${ip}:${port}: bind: address already in use`
-    : `Error starting userland proxy: listen ${proto}4 ${ip}:${port}: ${err.message}`;
-  return new EngineError('internal', `driver failed programming external connectivity on endpoint ${name}: ${msg}`);
+/** The ports this daemon holds, as `proto/ip/port`: a clash with one is Docker's "already allocated". */
+const allocated = new Set<string>();
+
+const ERRNO_TEXT: Record<string, string> = {
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'cannot assign requested address',
+  EACCES: 'permission denied',
+};
+
+function bindError(err: NodeJS.ErrnoException, r: { ip: string; port: number; proto: string }, endpoint: string): EngineError {
+  const msg = allocated.has(`${r.proto}/${r.ip}/${r.port}`)
+    ? `Bind for ${r.ip}:${r.port} failed: port is already allocated`
+    : `Error starting userland proxy: listen ${r.proto}4 ${r.ip}:${r.port}: bind: ${ERRNO_TEXT[err.code ?? ''] ?? err.message}`;
+  return new EngineError('internal', `driver failed programming external connectivity on endpoint ${endpoint}: ${msg}`);
+}
+
+function track(handle: Handle, key: string): Handle {
+  allocated.add(key);
+  return { close: () => { allocated.delete(key); handle.close(); } };
 }
 
 function listenTcp(ip: string, port: number, target: () => { ip: string; port: number } | undefined): Promise<Server> {
@@ -74,7 +88,7 @@ async function bindOne(ip: string, port: number, protocol: PortRequest['protocol
  */
 export async function holdPorts(
   requests: readonly PortRequest[],
-  opts: { containerName: string; containerIp: () => string | undefined },
+  opts: { containerName: string; endpointId: string; containerIp: () => string | undefined },
 ): Promise<PortHold> {
   const handles: Handle[] = [];
   const mappings: PortMapping[] = [];
@@ -98,10 +112,9 @@ export async function holdPorts(
         });
       }
       if (!bound) {
-        const shown = r.hostPortEnd ? `${r.hostPort}-${r.hostPortEnd}` : String(r.hostPort);
-        throw bindError(lastErr ?? new Error('no free port'), ip, Number(shown.split('-')[0]), r.protocol, opts.containerName);
+        throw bindError(lastErr ?? new Error('no free port'), { ip, port: r.hostPort, proto: r.protocol }, `${opts.containerName} (${opts.endpointId})`);
       }
-      handles.push(bound.handle);
+      handles.push(track(bound.handle, `${r.protocol}/${ip}/${bound.port}`));
       mappings.push({ containerPort: r.containerPort, protocol: r.protocol, hostIp: r.hostIp, hostPort: bound.port });
     }
   } catch (err) {
@@ -118,7 +131,7 @@ export async function rehold(mappings: readonly PortMapping[], containerIp: stri
   for (const m of mappings) {
     const b = await bindOne(m.hostIp || '0.0.0.0', m.hostPort, m.protocol, () => ({ ip: containerIp, port: m.containerPort }))
       .catch(() => undefined);
-    if (b) handles.push(b.handle);
+    if (b) handles.push(track(b.handle, `${m.protocol}/${m.hostIp || '0.0.0.0'}/${m.hostPort}`));
     else failed.push(m);
   }
   return { hold: { mappings: [...mappings], release: () => handles.splice(0).forEach((h) => h.close()) }, failed };

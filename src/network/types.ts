@@ -29,6 +29,8 @@ export interface NetworkRecord {
   mtu?: number;
   /** Name resolution through aardvark-dns: user networks yes, the default bridge no. */
   dns: boolean;
+  /** The subnet was given (--subnet): only then may containers ask for an address (--ip). */
+  userSubnet?: boolean;
   /** bridge, host and none: made by the daemon, never removed. */
   predefined?: boolean;
 }
