@@ -50,6 +50,7 @@ export function benchSession() {
   if (!existsSync(join(ROOT, 'dist', 'berthd.js'))) execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const tmp = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   const started = [];
+  const netnsToDelete = [];
 
   async function startProcess(name, cmd, args, ready, timeoutMs) {
     const logFile = join(tmp, `${name}.log`);
@@ -90,6 +91,36 @@ export function benchSession() {
       ], () => ping(sock), 60_000);
       return `unix://${sock}`;
     },
+    /**
+     * The reference dockerd with its own default bridge, iptables and docker-proxy, confined to a
+     * network namespace of its own (and a private mount namespace, where /sys is remounted with the
+     * cgroup tree, which `ip netns exec` would hide), so that the host's firewall is untouched.
+     * Clients of its published ports must run in that namespace: see `inDockerNetns`.
+     */
+    async startNetworkedDockerd() {
+      ensureDockerd();
+      const ns = `berth-bench-${process.pid}`;
+      execFileSync('ip', ['netns', 'add', ns]);
+      netnsToDelete.push(ns);
+      execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      const sock = join(tmp, 'docker-net.sock');
+      const script = join(tmp, 'start-dockerd.sh');
+      writeFileSync(script, [
+        '#!/bin/sh', 'set -e', `mkdir -p ${tmp}/cg`, `mount --rbind /sys/fs/cgroup ${tmp}/cg`, 'mount -t sysfs sysfs /sys',
+        `mount --move ${tmp}/cg /sys/fs/cgroup`,
+        `exec /usr/sbin/dockerd -H unix://${sock} --data-root ${tmp}/docker-net-data --exec-root ${tmp}/docker-net-exec --pidfile ${tmp}/dockerd-net.pid --bip 10.231.0.1/24`,
+        '',
+      ].join('\n'));
+      chmodSync(script, 0o755);
+      await startProcess('dockerd (own netns)', 'nsenter', [`--net=/run/netns/${ns}`, 'unshare', '--mount', '--propagation', 'slave', script],
+        () => ping(sock), 60_000);
+      this.dockerNetns = ns;
+      return `unix://${sock}`;
+    },
+    /** argv that runs a command in the networked dockerd's namespace. */
+    inDockerNetns(argv) {
+      return ['ip', 'netns', 'exec', this.dockerNetns, ...argv];
+    },
     dockerEnv: (host) => ({ ...process.env, DOCKER_HOST: host, DOCKER_CONFIG: join(tmp, 'docker-config'), DOCKER_CLI_HINTS: 'false' }),
     /** Loads the host's static busybox as busybox:latest into each engine. */
     loadBusybox(hosts) {
@@ -127,6 +158,7 @@ export function benchSession() {
         .filter((m) => m.startsWith(`${tmp}/`))
         .sort((a, b) => b.length - a.length);
       for (const m of mounts) spawnSync('umount', ['-l', m]);
+      for (const ns of netnsToDelete) spawnSync('ip', ['netns', 'delete', ns]);
       rmSync(tmp, { recursive: true, force: true });
     },
   };

@@ -64,3 +64,18 @@ test('int flags', () => {
   assert.equal(parseFlags(['-n', '5'], specs).int('time'), 5);
   assert.equal(parseFlags(['--time=-1'], specs).int('time'), -1);
 });
+
+test('aliasOf stores under the main name; csv splits like StringSlice; validate wraps errors as pflag does', () => {
+  const s: FlagSpec[] = [
+    { name: 'network', kind: 'list', help: '' },
+    { name: 'net', kind: 'list', help: '', aliasOf: 'network' },
+    { name: 'subnet', kind: 'list', csv: true, help: '' },
+    { name: 'dns', kind: 'list', help: '', validate: (v) => { if (v === 'bad') throw new Error('nope'); return v.trim(); } },
+  ];
+  const p = parseFlags(['--network', 'a', '--net=b', '--subnet', 'x,"y,z"', '--subnet', 'w', '--dns', ' 1.1.1.1'], s);
+  assert.deepEqual(p.list('network'), ['a', 'b']);
+  assert.equal(p.has('network'), true);
+  assert.deepEqual(p.list('subnet'), ['x', 'y,z', 'w']);
+  assert.deepEqual(p.list('dns'), ['1.1.1.1']);
+  assert.throws(() => parseFlags(['--dns', 'bad'], s), (e: unknown) => e instanceof FlagError && e.message === 'invalid argument "bad" for "--dns" flag: nope');
+});

@@ -16,6 +16,15 @@ export interface FlagSpec {
   defaultText?: string;
   defaultTrue?: boolean;
   hidden?: boolean;
+  /** Store values under another flag's name (pflag: two flags on one variable, e.g. `--net`). */
+  aliasOf?: string;
+  /** `list` only: split each value as CSV (pflag's StringSlice, `--subnet a,b`). */
+  csv?: boolean;
+  /**
+   * Checks (and may normalise) each value as it is set, like a docker/cli opts validator;
+   * a thrown Error becomes pflag's `invalid argument "v" for "--x" flag: <message>`.
+   */
+  validate?: (value: string) => string;
 }
 
 /** A flag error; the CLI prints it with usage and exits 125 (docker's FlagErrorFunc). */
@@ -144,31 +153,61 @@ function flagLabel(spec: FlagSpec): string {
 }
 
 function set(values: Map<string, Value>, spec: FlagSpec, raw: string): void {
+  const key = spec.aliasOf ?? spec.name;
   switch (spec.kind) {
     case 'bool': {
       const b = parseBool(raw);
       if (b === undefined) {
         throw new FlagError(`invalid argument "${raw}" for "${flagLabel(spec)}" flag: strconv.ParseBool: parsing "${raw}": invalid syntax`);
       }
-      values.set(spec.name, b);
+      values.set(key, b);
       return;
     }
     case 'string':
-      values.set(spec.name, raw);
+      values.set(key, validated(spec, raw));
       return;
     case 'list': {
-      const prev = values.get(spec.name);
-      values.set(spec.name, Array.isArray(prev) ? [...prev, raw] : [raw]);
+      const prev = values.get(key);
+      const added = spec.csv === true ? splitCsvLine(raw) : [raw];
+      values.set(key, [...(Array.isArray(prev) ? prev : []), ...added.map((v) => validated(spec, v))]);
       return;
     }
     case 'int': {
       if (!/^[+-]?\d+$/.test(raw.trim()) || raw.trim() !== raw) {
         throw new FlagError(`invalid argument "${raw}" for "${flagLabel(spec)}" flag: strconv.ParseInt: parsing "${raw}": invalid syntax`);
       }
-      values.set(spec.name, Number(raw));
+      values.set(key, Number(raw));
       return;
     }
   }
+}
+
+function validated(spec: FlagSpec, raw: string): string {
+  if (spec.validate === undefined) return raw;
+  try {
+    return spec.validate(raw);
+  } catch (err) {
+    throw new FlagError(`invalid argument "${raw}" for "${flagLabel(spec)}" flag: ${(err as Error).message}`);
+  }
+}
+
+/** One CSV record as Go's encoding/csv reads it (pflag StringSlice): `a,"b,c"` → [a, b,c]; `` → []. */
+export function splitCsvLine(value: string): string[] {
+  if (value === '') return [];
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (quoted) {
+      if (c === '"' && value[i + 1] === '"') { cur += '"'; i++; } else if (c === '"') quoted = false;
+      else cur += c;
+    } else if (c === '"' && cur === '') quoted = true;
+    else if (c === ',') { out.push(cur); cur = ''; }
+    else cur += c;
+  }
+  out.push(cur);
+  return out;
 }
 
 function parseBool(raw: string): boolean | undefined {

@@ -8,7 +8,7 @@ const GROUPS: Record<string, { short: string; members: Record<string, string> }>
     short: 'Manage containers',
     members: {
       attach: 'attach', create: 'create', exec: 'exec', inspect: 'container inspect', kill: 'kill', logs: 'logs',
-      ls: 'ps', ps: 'ps', list: 'ps', prune: 'container prune', rename: 'rename', restart: 'restart', rm: 'rm',
+      ls: 'ps', ps: 'ps', list: 'ps', port: 'port', prune: 'container prune', rename: 'rename', restart: 'restart', rm: 'rm',
       remove: 'rm', run: 'run', start: 'start', stop: 'stop', top: 'top', wait: 'wait',
     },
   },
@@ -17,6 +17,13 @@ const GROUPS: Record<string, { short: string; members: Record<string, string> }>
     members: {
       history: 'history', import: 'import', inspect: 'image inspect', load: 'load', ls: 'images', list: 'images',
       prune: 'image prune', rm: 'rmi', remove: 'rmi', tag: 'tag', pull: 'pull', push: 'push', save: 'save',
+    },
+  },
+  network: {
+    short: 'Manage networks',
+    members: {
+      connect: 'network connect', create: 'network create', disconnect: 'network disconnect', inspect: 'network inspect',
+      ls: 'network ls', list: 'network ls', prune: 'network prune', rm: 'network rm', remove: 'network rm',
     },
   },
   system: {
@@ -43,6 +50,8 @@ export function findCommand(argv: string[]): Found {
     if (cmd === undefined) {
       return { kind: 'unknown', message: `${PROG}: unknown command: ${PROG} ${first} ${second}\n\nUsage:  ${PROG} ${first}\n\nRun '${PROG} ${first} --help' for more information\n` };
     }
+    // group-only commands (`network ls`) already carry their path; `container ls` borrows `ps`
+    if (cmd.name.includes(' ')) return { kind: 'command', cmd, args: rest };
     return { kind: 'command', cmd: { ...cmd, name: `${first} ${second}`, usage: cmd.usage.replace(/^\S+/, `${first} ${second}`) }, args: rest };
   }
   const cmd = byName.get(first);
@@ -79,17 +88,23 @@ export function commandHelp(cmd: CommandDef): string {
   return `\nUsage:  ${usageLine(cmd)}\n\n${cmd.short}\n${hasFlags ? `\nOptions:\n${formatFlagHelp(cmd.flags)}\n` : ''}`;
 }
 
+/** cobra's `rpad .Name .NamePadding` plus a space: names in a 12-column field (longer ones get one space). */
+function pad(name: string): string {
+  return `${name.padEnd(11)} `;
+}
+
 function groupHelp(group: string): string {
   const g = GROUPS[group]!;
   const lines = Object.entries(g.members)
     .filter(([name]) => !['ps', 'list', 'remove'].includes(name))
-    .map(([name, target]) => `  ${name.padEnd(10)}${byName.get(target)?.short ?? ''}`);
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, target]) => `  ${pad(name)}${byName.get(target)?.short ?? ''}`);
   return `\nUsage:  ${PROG} ${group} COMMAND\n\n${g.short}\n\nCommands:\n${lines.join('\n')}\n\nRun '${PROG} ${group} COMMAND --help' for more information on a command.\n`;
 }
 
 /** `berth --help` */
 export function rootHelp(): string {
-  const cmds = COMMANDS.filter((c) => !c.name.includes(' ')).map((c) => `  ${c.name.padEnd(10)}${c.short}`);
-  const groups = Object.entries(GROUPS).map(([n, g]) => `  ${n.padEnd(10)}${g.short}`);
+  const cmds = COMMANDS.filter((c) => !c.name.includes(' ')).map((c) => `  ${pad(c.name)}${c.short}`);
+  const groups = Object.entries(GROUPS).map(([n, g]) => `  ${pad(n)}${g.short}`);
   return `\nUsage:  ${PROG} [OPTIONS] COMMAND\n\nA self-sufficient runtime for containers\n\nCommands:\n${cmds.join('\n')}\n\nManagement Commands:\n${groups.join('\n')}\n\nGlobal Options:\n      --config string      Location of client config files\n  -D, --debug              Enable debug mode\n  -H, --host list          Daemon socket to connect to\n  -l, --log-level string   Set the logging level ("debug", "info", "warn", "error", "fatal")\n  -v, --version            Print version information and quit\n\nRun '${PROG} COMMAND --help' for more information on a command.\n`;
 }

@@ -40,8 +40,9 @@ export function hostsContent(opts: HostsOptions): string {
     if (i > 0) lines.push(`${h.slice(i + 1)}\t${h.slice(0, i)}`);
   }
   if (opts.ip) {
-    const names = opts.domainname ? `${opts.hostname}.${opts.domainname} ${opts.hostname}` : opts.hostname;
-    lines.push(`${opts.ip}\t${names}`);
+    const fqdn = opts.domainname ? `${opts.hostname}.${opts.domainname}` : opts.hostname;
+    const short = fqdn.split('.')[0]!;
+    lines.push(`${opts.ip}\t${fqdn}${short !== fqdn ? ` ${short}` : ''}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -57,7 +58,8 @@ export interface ResolvOptions {
   networkNameservers?: readonly string[];
 }
 
-const LOCALHOST_NS = /^(127\.|::1$|0:0:0:0:0:0:0:1$)/;
+/** Loopback servers do not answer inside the namespace; IPv6 ones are unreachable on IPv4-only networks. */
+const UNUSABLE_NS = /^127\.|:/;
 
 /**
  * The resolv.conf content derived from the host's: localhost nameservers dropped (they do not
@@ -73,12 +75,12 @@ export function resolvConfContent(host: string, opts: ResolvOptions): string {
     const [key, ...rest] = line.split(/\s+/);
     if (key === 'nameserver' && rest[0]) nameservers.push(rest[0]);
     else if (key === 'search' || key === 'domain') search = rest;
-    else if (key === 'options') options = rest;
+    else if (key === 'options') options.push(...rest);
     else if (line && !line.startsWith('#') && !line.startsWith(';')) other.push(line);
   }
   let ns = opts.networkNameservers?.length
     ? [...opts.networkNameservers]
-    : opts.dns?.length ? [...opts.dns] : nameservers.filter((n) => !LOCALHOST_NS.test(n));
+    : opts.dns?.length ? [...opts.dns] : nameservers.filter((n) => !UNUSABLE_NS.test(n));
   if (ns.length === 0) ns = [...DEFAULT_NAMESERVERS];
   if (opts.dnsSearch?.length) search = opts.dnsSearch.length === 1 && opts.dnsSearch[0] === '.' ? [] : [...opts.dnsSearch];
   if (opts.dnsOptions?.length) options = [...opts.dnsOptions];

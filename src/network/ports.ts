@@ -41,7 +41,8 @@ export function portRequests(opts: {
   const bound = new Set<string>();
   for (const [key, list] of Object.entries(opts.bindings ?? {})) {
     const { port, protocol } = parsePortKey(key);
-    bound.add(`${port}/${protocol}`);
+    // an empty binding list publishes nothing itself; with -P the port gets a random one
+    if (list && list.length > 0) bound.add(`${port}/${protocol}`);
     for (const b of list ?? []) {
       const hostIp = b.HostIp ?? '';
       if (hostIp !== '' && hostIp !== '0.0.0.0' && parseIp(hostIp) === undefined) {

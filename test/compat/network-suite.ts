@@ -280,12 +280,14 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
       ok(await cli(['network', 'create', '--subnet', `${subnetBase}.240/28`, netName]));
       const r = ok(await sh([
         '--network', netName, '--ip', `${subnetBase}.250`, '--mac-address', '02:42:ac:11:00:99', '--hostname', 'h1',
-        '--add-host', 'foo:1.2.3.4', '--add-host', 'gw:host-gateway', '--dns-search', 'example.com',
+        '--add-host', 'foo:1.2.3.4', '--add-host', 'gw:host-gateway', '--dns-search', 'example.com', '--domainname', 'example.org',
+        '--dns-option', 'ndots:2',
       ], 'cat /etc/hosts /etc/resolv.conf; ip -4 addr show eth0; ip link show eth0'));
       assert.match(r.stdout, /^1\.2\.3\.4\tfoo$/m);
       assert.match(r.stdout, new RegExp(`^${net.bip.split('/')[0]!.replace(/\./g, '\\.')}\\tgw$`, 'm'));
-      assert.match(r.stdout, new RegExp(`^${subnetBase.replace(/\./g, '\\.')}\\.250\\th1$`, 'm'));
+      assert.match(r.stdout, new RegExp(`^${subnetBase.replace(/\./g, '\\.')}\\.250\\th1\\.example\\.org h1$`, 'm'));
       assert.match(r.stdout, /^search example\.com$/m);
+      assert.match(r.stdout, /^options ndots:2$/m);
       assert.match(r.stdout, /link\/ether 02:42:ac:11:00:99/);
       const dns = ok(await sh(['--dns', '9.9.9.9'], 'cat /etc/resolv.conf'));
       assert.match(dns.stdout, /^nameserver 9\.9\.9\.9$/m);

@@ -1,20 +1,42 @@
 import { ApiError } from '../../client/errors.js';
 import { StatusError, describe, helpFlag, type CommandDef, type Ctx } from '../command.js';
 import { Template } from '../format/template.js';
+import { networkInspect } from './network-api.js';
 
-type Kind = 'container' | 'image';
+/** The object types berth can inspect, in docker's autodetection order. */
+export type Kind = 'container' | 'image' | 'network';
 
-async function fetchOne(ctx: Ctx, name: string, kinds: Kind[], size: boolean): Promise<unknown> {
+/** Every `--type` docker accepts (cli/command/system/inspect.go allTypes). */
+const ALL_TYPES = ['config', 'container', 'image', 'network', 'node', 'plugin', 'secret', 'service', 'task', 'volume'];
+
+/** docker's isErrSkippable: try the next object type on these. */
+function skippable(err: unknown): boolean {
+  if (err instanceof ApiError && err.status === 404) return true;
+  const m = err instanceof Error ? err.message : '';
+  return m.includes('not supported') || m.includes('invalid reference format');
+}
+
+async function fetchOne(ctx: Ctx, name: string, kinds: Kind[], opts: { size: boolean; verbose: boolean }): Promise<unknown> {
   const client = ctx.client();
   for (const kind of kinds) {
     try {
-      if (kind === 'container') return await client.containerInspect(name, { size });
-      return await client.imageInspectRaw(name);
+      let obj: unknown;
+      if (kind === 'container') obj = await client.containerInspect(name, { size: opts.size });
+      else if (kind === 'image') obj = await client.imageInspectRaw(name);
+      else obj = await networkInspect(ctx, name, { verbose: opts.verbose });
+      if (opts.size && kind !== 'container') ctx.err(`WARNING: --size ignored for ${kind}\n`);
+      return obj;
     } catch (err) {
-      if (!(err instanceof ApiError && err.status === 404) || kinds.length === 1) throw err;
+      if (!skippable(err) || kinds.length === 1) throw err;
     }
   }
   return undefined;
+}
+
+/** Go templates run on docker's typed structs, where `Id` is the field `ID`: offer both, hidden from JSON. */
+function withGoFieldNames(obj: unknown): void {
+  if (obj === null || typeof obj !== 'object' || !('Id' in obj) || 'ID' in obj) return;
+  Object.defineProperty(obj, 'ID', { value: (obj as { Id: unknown }).Id, enumerable: false });
 }
 
 /** Go prints absent pointer fields (State.Health) as `<nil>`; give templates the same shape. */
@@ -33,14 +55,14 @@ function indentJson(values: unknown[]): string {
  * docker's inspect: JSON array indented 4 spaces, or `-f` per object; missing objects print
  * `Error: No such object: x` (or `No such container/image` for typed inspect) and exit 1.
  */
-export async function inspectObjects(ctx: Ctx, names: string[], opts: { kinds: Kind[]; format?: string; size: boolean }): Promise<number> {
+export async function inspectObjects(ctx: Ctx, names: string[], opts: { kinds: Kind[]; format?: string; size: boolean; verbose?: boolean }): Promise<number> {
   const tmpl = opts.format === undefined || opts.format === '' || opts.format === 'json' ? undefined : new Template(opts.format);
   const found: unknown[] = [];
   const errors: string[] = [];
   for (const name of names) {
     let obj: unknown;
     try {
-      obj = await fetchOne(ctx, name, opts.kinds, opts.size);
+      obj = opts.kinds.length === 0 ? undefined : await fetchOne(ctx, name, opts.kinds, { size: opts.size, verbose: opts.verbose === true });
     } catch (err) {
       errors.push(describe(err));
       continue;
@@ -49,9 +71,11 @@ export async function inspectObjects(ctx: Ctx, names: string[], opts: { kinds: K
       errors.push(`Error: No such object: ${name}`);
       continue;
     }
-    if (tmpl !== undefined) withNilPointers(obj);
-    if (tmpl !== undefined) ctx.out(`${tmpl.execute(obj)}\n`);
-    else found.push(obj);
+    if (tmpl !== undefined) {
+      withNilPointers(obj);
+      withGoFieldNames(obj);
+      ctx.out(`${tmpl.execute(obj)}\n`);
+    } else found.push(obj);
   }
   if (tmpl === undefined) ctx.out(indentJson(found));
   if (errors.length > 0) throw new StatusError(1, errors.join('\n'));
@@ -71,11 +95,12 @@ export const inspect: CommandDef = {
   flags: [...FLAGS, { name: 'type', kind: 'string', help: 'Only inspect objects of the given type' }],
   args: { min: 1 },
   run(ctx, p, args) {
-    const type = p.str('type');
-    if (type !== undefined && type !== '' && type !== 'container' && type !== 'image') {
-      throw new StatusError(1, `"${type}" is not a valid value for --type`);
-    }
-    const kinds: Kind[] = type === 'container' || type === 'image' ? [type] : ['container', 'image'];
+    const type = p.str('type') ?? '';
+    const valid = ALL_TYPES.map((t) => `"${t}"`).join(', ');
+    if (p.has('type') && type === '') throw new StatusError(1, `type is empty: must be one of ${valid}`);
+    if (type !== '' && !ALL_TYPES.includes(type)) throw new StatusError(1, `unknown type: "${type}": must be one of ${valid}`);
+    // other docker types (volume, plugin, swarm objects) do not exist in berth: "No such object"
+    const kinds: Kind[] = type === '' ? ['container', 'image', 'network'] : (['container', 'image', 'network'] as Kind[]).filter((k) => k === type);
     return inspectObjects(ctx, args, { kinds, ...(p.has('format') ? { format: p.str('format')! } : {}), size: p.bool('size') });
   },
 };

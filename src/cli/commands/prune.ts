@@ -2,8 +2,8 @@ import { helpFlag, type CommandDef, type Ctx } from '../command.js';
 import { humanSize } from '../format/units.js';
 import { parseFilters } from './ps.js';
 
-/** Reads one line from stdin and answers whether it is `y`/`yes` (docker's PromptForConfirmation). */
-async function confirm(ctx: Ctx, message: string): Promise<boolean> {
+/** Prints the warning and prompt, reads one line from stdin and answers whether it is `y` (docker 28's prompt.Confirm). */
+export async function confirm(ctx: Ctx, message: string): Promise<boolean> {
   ctx.out(`${message}\nAre you sure you want to continue? [y/N] `);
   const answer = await new Promise<string>((resolve) => {
     let buf = '';
@@ -20,8 +20,7 @@ async function confirm(ctx: Ctx, message: string): Promise<boolean> {
     ctx.stdin.on('data', onData);
     ctx.stdin.once('end', finish);
   });
-  const a = answer.trim().toLowerCase();
-  return a === 'y' || a === 'yes';
+  return answer.trim().toLowerCase() === 'y';
 }
 
 export const containerPrune: CommandDef = {

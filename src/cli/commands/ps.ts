@@ -1,6 +1,7 @@
 import type { ContainerSummary } from '../../protocol/types.js';
 import { helpFlag, type CommandDef } from '../command.js';
 import type { Filters } from '../../client/index.js';
+import { displayablePorts } from '../format/ports.js';
 import { renderRows, type Row } from '../format/table.js';
 import { ago, ellipsis, goQuote, goTimeString, humanSize, shortId } from '../format/units.js';
 
@@ -23,18 +24,6 @@ export function parseFilters(values: string[]): Filters {
     (out[k] ??= []).push(v.slice(eq + 1));
   }
   return out;
-}
-
-function ports(c: ContainerSummary): string {
-  const seen = (c.Ports ?? []).map((p) => {
-    if (p.PublicPort !== undefined && p.PublicPort !== 0) {
-      const ip = p.IP ?? '';
-      const host = ip.includes(':') ? `[${ip}]` : ip;
-      return `${host}:${p.PublicPort}->${p.PrivatePort}/${p.Type}`;
-    }
-    return `${p.PrivatePort}/${p.Type}`;
-  });
-  return [...new Set(seen)].join(', ');
 }
 
 /** A formatter context for one container, fields as docker/cli's containerContext. */
@@ -63,7 +52,7 @@ export function containerRow(c: ContainerSummary, trunc: boolean, now: number): 
     Names: names.join(','),
     Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).sort().join(','),
     Platform: null,
-    Ports: ports(c),
+    Ports: displayablePorts(c.Ports ?? []),
     RunningFor: ago(c.Created, now),
     Size: size,
     State: c.State,

@@ -11,7 +11,7 @@ export type Arg =
   | { t: 'bool'; v: boolean }
   | { t: 'nil' }
   | { t: 'ident'; name: string }
-  | { t: 'pipe'; pipe: Pipeline };
+  | { t: 'pipe'; pipe: Pipeline; path?: string[] }; // (pipeline).A.B
 
 export interface Pipeline {
   decl: string[];
@@ -84,6 +84,14 @@ function tokenize(s: string): string[] {
       i = j < 0 ? s.length : j + 1;
       continue;
     }
+    if (c === ')' && s[i + 1] === '.') {
+      // `(pipeline).Field.Chain`: the chain is kept with the parenthesis that closes the pipeline
+      let j = i + 1;
+      while (j < s.length && !/[\s()|,]/.test(s[j]!)) j++;
+      toks.push(s.slice(i, j));
+      i = j;
+      continue;
+    }
     if (c === '(' || c === ')' || c === '|' || c === ',') { toks.push(c); i++; continue; }
     if (s.startsWith(':=', i)) { toks.push(':='); i += 2; continue; }
     if (s.startsWith('=', i)) { toks.push('='); i += 1; continue; }
@@ -121,13 +129,23 @@ export function parsePipeline(src: string): Pipeline {
     decl.push(...toks.slice(0, declEnd).filter((t) => t !== ','));
     pos = declEnd + 1;
   }
+  let chain: string[] | undefined;
   const parse = (): Pipeline => {
     const cmds: Arg[][] = [[]];
     while (pos < toks.length) {
       const tok = toks[pos++]!;
-      if (tok === ')') return { decl: [], cmds };
+      if (tok === ')' || tok.startsWith(').')) {
+        chain = tok === ')' ? undefined : tok.slice(2).split('.');
+        return { decl: [], cmds };
+      }
       if (tok === '|') { cmds.push([]); continue; }
-      if (tok === '(') { cmds[cmds.length - 1]!.push({ t: 'pipe', pipe: parse() }); continue; }
+      if (tok === '(') {
+        const pipe = parse();
+        const path = chain;
+        chain = undefined;
+        cmds[cmds.length - 1]!.push(path ? { t: 'pipe', pipe, path } : { t: 'pipe', pipe });
+        continue;
+      }
       cmds[cmds.length - 1]!.push(parseArg(tok));
     }
     return { decl: [], cmds };

@@ -65,3 +65,9 @@ test('errors', () => {
   assert.throws(() => new Template('{{if .X}}'), /unexpected EOF/);
   assert.throws(() => run('{{nosuch .X}}'), /function "nosuch" not defined/);
 });
+
+test('a field chain on a parenthesised pipeline: (index .M "k").F', () => {
+  const data = { M: { 'a-net': { Aliases: ['x', 'y'] } } };
+  assert.equal(run('{{json (index .M "a-net").Aliases}}', data), '["x","y"]');
+  assert.equal(run('{{(index .M "a-net").Aliases}}', data), '[x y]');
+});

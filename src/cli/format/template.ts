@@ -102,8 +102,13 @@ export class Template {
         return { value: a.v, key: '' };
       case 'nil':
         return { value: null, key: '' };
-      case 'pipe':
-        return this.pipe(a.pipe, dot, new Map(scope));
+      case 'pipe': {
+        const r = this.pipe(a.pipe, dot, new Map(scope));
+        if (!a.path) return r;
+        let v = r.value;
+        for (const name of a.path) v = field(v, name);
+        return { value: v, key: a.path[a.path.length - 1]! };
+      }
       case 'ident': {
         const fn = FUNCS[a.name];
         if (fn === undefined) throw new TemplateError(`:1: function "${a.name}" not defined`);

@@ -1,7 +1,9 @@
 import type { ContainerCreateBody, HostConfig, MountSpec } from '../../protocol/types.js';
 import { FlagError, type Parsed } from '../flags.js';
 import { expandEnv, parseKeyValueFile, toLabelMap } from './kv-file.js';
-import { parseMount, parsePublish, parseTmpfs, parseVolume } from './mounts.js';
+import { parseMount, parseTmpfs, parseVolume } from './mounts.js';
+import { checkMac, networkingFromFlags, parseNetworkOpt, type NetworkingRequest } from './network-opts.js';
+import { parsePorts } from './ports.js';
 import { ramInBytes } from './units.js';
 
 /** What `create`/`run` send, plus the client-side options around it. */
@@ -62,16 +64,28 @@ function storage(p: Parsed, cwd: string): { binds: string[]; volumes: Record<str
   return { binds, volumes, mounts, tmpfs };
 }
 
-function ports(p: Parsed): { exposed: Record<string, object>; bindings: NonNullable<HostConfig['PortBindings']> } {
-  const exposed: Record<string, object> = {};
-  const bindings: NonNullable<HostConfig['PortBindings']> = {};
-  for (const e of p.list('expose')) exposed[e.includes('/') ? e : `${e}/tcp`] = {};
-  for (const v of p.list('publish')) {
-    const { port, binding } = parsePublish(v);
-    exposed[port] = {};
-    (bindings[port] ??= []).push(binding);
+/** `--mac-address` (checked first, as docker does), then `-p` and `--expose`; throws OptionsError. */
+function ports(p: Parsed): ReturnType<typeof parsePorts> {
+  const mac = p.str('mac-address') ?? '';
+  try {
+    if (mac !== '') checkMac(mac);
+    return parsePorts(p.list('publish'), p.list('expose'));
+  } catch (err) {
+    throw new OptionsError((err as Error).message);
   }
-  return { exposed, bindings };
+}
+
+/** `--network` and the per-endpoint flags (docker/cli parseNetworkOpts); throws OptionsError. */
+function networking(p: Parsed): NetworkingRequest {
+  const mac = p.str('mac-address') ?? '';
+  try {
+    return networkingFromFlags(p.list('network').map(parseNetworkOpt), {
+      aliases: p.list('network-alias'), links: p.list('link'), ipv4Address: p.str('ip') ?? '', ipv6Address: p.str('ip6') ?? '',
+      linkLocalIPs: p.list('link-local-ip'), macAddress: mac,
+    });
+  } catch (err) {
+    throw new OptionsError((err as Error).message);
+  }
 }
 
 function restartPolicy(value: string | undefined): NonNullable<HostConfig['RestartPolicy']> {
@@ -94,14 +108,14 @@ export function buildContainerRequest(p: Parsed, image: string, cmd: string[], e
   const interactive = p.bool('interactive');
   const store = storage(p, cwd);
   const net = ports(p);
-  const network = p.str('network') ?? p.str('net') ?? 'default';
+  const network = networking(p);
   const entry = p.str('entrypoint');
   const logOpts = toLabelMap(p.list('log-opt'));
   const host: HostConfig = {
     Binds: store.binds.length > 0 ? store.binds : null,
     ContainerIDFile: p.str('cidfile') ?? '',
     LogConfig: { Type: p.str('log-driver') ?? '', Config: logOpts },
-    NetworkMode: network,
+    NetworkMode: network.networkMode,
     PortBindings: net.bindings,
     RestartPolicy: restartPolicy(p.str('restart')),
     AutoRemove: p.bool('rm'),
@@ -115,6 +129,7 @@ export function buildContainerRequest(p: Parsed, image: string, cmd: string[], e
     ExtraHosts: p.has('add-host') ? p.list('add-host') : null,
     GroupAdd: p.has('group-add') ? p.list('group-add') : null,
     IpcMode: p.str('ipc') ?? '',
+    Links: p.has('link') ? p.list('link') : null,
     PidMode: p.str('pid') ?? '',
     Privileged: p.bool('privileged'),
     PublishAllPorts: p.bool('publish-all'),
@@ -149,8 +164,9 @@ export function buildContainerRequest(p: Parsed, image: string, cmd: string[], e
     Entrypoint: entry === undefined ? null : [entry],
     Labels: labels(p),
     HostConfig: host,
-    NetworkingConfig: { EndpointsConfig: { [network]: {} } },
+    NetworkingConfig: { EndpointsConfig: network.endpoints },
   };
+  if (network.macAddress !== '') body.MacAddress = network.macAddress;
   if (Object.keys(net.exposed).length > 0) body.ExposedPorts = net.exposed;
   if ((body.Env ?? []).length === 0) body.Env = null;
   if (p.has('stop-signal')) body.StopSignal = p.str('stop-signal')!;

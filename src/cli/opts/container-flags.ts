@@ -1,17 +1,24 @@
 import type { FlagSpec } from '../flags.js';
+import { parseNetworkOpt, validateDNSSearch, validateExtraHost, validateIPAddress, validateLink } from './network-opts.js';
+
+const checkNetwork = (v: string): string => {
+  parseNetworkOpt(v);
+  return v;
+};
 
 /** Flags shared by `create` and `run` (docker/cli opts.go AddFlags), the subset berth handles or accepts. */
 export const CONTAINER_FLAGS: FlagSpec[] = [
-  { name: 'add-host', kind: 'list', help: 'Add a custom host-to-IP mapping (host:ip)' },
+  { name: 'add-host', kind: 'list', help: 'Add a custom host-to-IP mapping (host:ip)', validate: validateExtraHost },
   { name: 'attach', short: 'a', kind: 'list', help: 'Attach to STDIN, STDOUT or STDERR' },
   { name: 'cap-add', kind: 'list', help: 'Add Linux capabilities' },
   { name: 'cap-drop', kind: 'list', help: 'Drop Linux capabilities' },
   { name: 'cidfile', kind: 'string', help: 'Write the container ID to the file' },
   { name: 'cpus', kind: 'string', valueName: 'decimal', help: 'Number of CPUs' },
   { name: 'cpu-shares', short: 'c', kind: 'int', help: 'CPU shares (relative weight)' },
-  { name: 'dns', kind: 'list', help: 'Set custom DNS servers' },
+  { name: 'dns', kind: 'list', help: 'Set custom DNS servers', validate: validateIPAddress },
+  { name: 'dns-opt', kind: 'list', help: 'Set DNS options', hidden: true, aliasOf: 'dns-option' },
   { name: 'dns-option', kind: 'list', help: 'Set DNS options' },
-  { name: 'dns-search', kind: 'list', help: 'Set custom DNS search domains' },
+  { name: 'dns-search', kind: 'list', help: 'Set custom DNS search domains', validate: validateDNSSearch },
   { name: 'domainname', kind: 'string', help: 'Container NIS domain name' },
   { name: 'entrypoint', kind: 'string', help: 'Overwrite the default ENTRYPOINT of the image' },
   { name: 'env', short: 'e', kind: 'list', help: 'Set environment variables' },
@@ -21,17 +28,23 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'hostname', short: 'h', kind: 'string', help: 'Container host name' },
   { name: 'init', kind: 'bool', help: 'Run an init inside the container that forwards signals and reaps processes' },
   { name: 'interactive', short: 'i', kind: 'bool', help: 'Keep STDIN open even if not attached' },
+  { name: 'ip', kind: 'string', help: 'IPv4 address (e.g., 172.30.100.104)' },
+  { name: 'ip6', kind: 'string', help: 'IPv6 address (e.g., 2001:db8::33)' },
   { name: 'ipc', kind: 'string', help: 'IPC mode to use' },
   { name: 'label', short: 'l', kind: 'list', help: 'Set meta data on a container' },
   { name: 'label-file', kind: 'list', help: 'Read in a line delimited file of labels' },
+  { name: 'link', kind: 'list', help: 'Add link to another container', validate: validateLink },
+  { name: 'link-local-ip', kind: 'list', help: 'Container IPv4/IPv6 link-local addresses' },
   { name: 'log-driver', kind: 'string', help: 'Logging driver for the container' },
   { name: 'log-opt', kind: 'list', help: 'Log driver options' },
+  { name: 'mac-address', kind: 'string', help: 'Container MAC address (e.g., 92:d0:c6:0a:29:33)' },
   { name: 'memory', short: 'm', kind: 'string', valueName: 'bytes', help: 'Memory limit' },
   { name: 'mount', kind: 'list', valueName: 'mount', help: 'Attach a filesystem mount to the container' },
   { name: 'name', kind: 'string', help: 'Assign a name to the container' },
-  { name: 'network', kind: 'string', valueName: 'network', help: 'Connect a container to a network' },
-  { name: 'net', kind: 'string', help: 'Connect a container to a network', hidden: true },
+  { name: 'network', kind: 'list', valueName: 'network', help: 'Connect a container to a network', validate: checkNetwork },
+  { name: 'net', kind: 'list', valueName: 'network', help: 'Connect a container to a network', hidden: true, aliasOf: 'network', validate: checkNetwork },
   { name: 'network-alias', kind: 'list', help: 'Add network-scoped alias for the container' },
+  { name: 'net-alias', kind: 'list', help: 'Add network-scoped alias for the container', hidden: true, aliasOf: 'network-alias' },
   { name: 'pid', kind: 'string', help: 'PID namespace to use' },
   { name: 'pids-limit', kind: 'int', help: 'Tune container pids limit (set -1 for unlimited)' },
   { name: 'platform', kind: 'string', help: 'Set platform if server is multi-platform capable' },

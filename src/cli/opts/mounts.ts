@@ -99,27 +99,3 @@ export function parseTmpfs(value: string): [string, string] {
   const i = value.indexOf(':');
   return i < 0 ? [value, ''] : [value.slice(0, i), value.slice(i + 1)];
 }
-
-/** `-p [ip:][hostPort:]containerPort[/proto]` → port key and binding. Throws Error on bad specs. */
-export function parsePublish(value: string): { port: string; binding: { HostIp: string; HostPort: string } } {
-  let rest = value;
-  let proto = 'tcp';
-  const slash = rest.lastIndexOf('/');
-  if (slash >= 0) {
-    proto = rest.slice(slash + 1);
-    rest = rest.slice(0, slash);
-  }
-  let ip = '';
-  const v6 = /^\[([^\]]+)\]:(.*)$/.exec(rest);
-  if (v6 !== null) { ip = v6[1]!; rest = v6[2]!; }
-  const parts = rest.split(':');
-  let hostPort = '';
-  let ctrPort: string;
-  if (parts.length === 1) ctrPort = parts[0]!;
-  else if (parts.length === 2) [hostPort, ctrPort] = parts as [string, string];
-  else if (parts.length === 3) [ip, hostPort, ctrPort] = parts as [string, string, string];
-  else throw new Error(`invalid proto: ${value}`);
-  if (!/^\d+(-\d+)?$/.test(ctrPort)) throw new Error(`invalid containerPort: ${ctrPort}`);
-  if (hostPort !== '' && !/^\d+(-\d+)?$/.test(hostPort)) throw new Error(`invalid hostPort: ${hostPort}`);
-  return { port: `${ctrPort}/${proto}`, binding: { HostIp: ip, HostPort: hostPort } };
-}
