@@ -1,10 +1,9 @@
-import { FlagError } from '../flags.js';
 import { helpFlag, type CommandDef } from '../command.js';
 import { naturalCompare } from '../format/natural-sort.js';
 import { renderRows, type Row } from '../format/table.js';
 import { shortId } from '../format/units.js';
 import { networkList, type NetworkSummary } from './network-api.js';
-import { parseFilters } from './ps.js';
+import { filterFlag } from './ps.js';
 
 const DEFAULT_FORMAT = 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}';
 const RAW_FORMAT = 'network_id: {{.ID}}\\nname: {{.Name}}\\ndriver: {{.Driver}}\\nscope: {{.Scope}}\\n';
@@ -64,13 +63,7 @@ export const networkLs: CommandDef = {
   ],
   args: { none: true },
   async run(ctx, p) {
-    let filters;
-    try {
-      filters = parseFilters(p.list('filter'));
-    } catch (err) {
-      const bad = p.list('filter').find((v) => !v.includes('=')) ?? '';
-      throw new FlagError(`invalid argument "${bad}" for "-f, --filter" flag: ${(err as Error).message}`);
-    }
+    const filters = filterFlag(p, '-f, --filter');
     const list = await networkList(ctx, filters);
     list.sort((a, b) => naturalCompare(a.Name, b.Name));
     const trunc = !p.bool('no-trunc');

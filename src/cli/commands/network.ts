@@ -1,11 +1,11 @@
 import { StatusError, describe, helpFlag, isNotFound, type CommandDef } from '../command.js';
-import { FlagError, type FlagSpec, type Parsed } from '../flags.js';
+import { type FlagSpec, type Parsed } from '../flags.js';
 import { mapOpts, networkCreateBody, validateLabel, type NetworkCreateFlags } from '../opts/network-create.js';
 import { validateLink, type EndpointSettings } from '../opts/network-opts.js';
 import { inspectObjects } from './inspect.js';
 import * as api from './network-api.js';
 import { confirm } from './prune.js';
-import { parseFilters } from './ps.js';
+import { filterFlag } from './ps.js';
 
 /** `network create|inspect|rm|prune|connect|disconnect` (docker/cli cli/command/network). */
 
@@ -119,13 +119,7 @@ export const networkPrune: CommandDef = {
   ],
   args: { none: true },
   async run(ctx, p) {
-    let filters;
-    try {
-      filters = parseFilters(p.list('filter'));
-    } catch (err) {
-      const bad = p.list('filter').find((v) => !v.includes('=')) ?? '';
-      throw new FlagError(`invalid argument "${bad}" for "--filter" flag: ${(err as Error).message}`);
-    }
+    const filters = filterFlag(p, '--filter');
     if (!p.bool('force') && !(await confirm(ctx, 'WARNING! This will remove all custom networks not used by at least one container.'))) {
       return 0;
     }

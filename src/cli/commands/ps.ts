@@ -1,5 +1,6 @@
 import type { ContainerSummary } from '../../protocol/types.js';
 import { helpFlag, type CommandDef } from '../command.js';
+import { FlagError, type Parsed } from '../flags.js';
 import type { Filters } from '../../client/index.js';
 import { displayablePorts } from '../format/ports.js';
 import { renderRows, type Row } from '../format/table.js';
@@ -24,6 +25,16 @@ export function parseFilters(values: string[]): Filters {
     (out[k] ??= []).push(v.slice(eq + 1));
   }
   return out;
+}
+
+/** The `--filter` values of a command as API filters; a malformed one is docker's flag error. */
+export function filterFlag(p: Parsed, label = 'filter'): Filters {
+  try {
+    return parseFilters(p.list('filter'));
+  } catch (err) {
+    const bad = p.list('filter').find((v) => !v.includes('=')) ?? '';
+    throw new FlagError(`invalid argument "${bad}" for "${label}" flag: ${(err as Error).message}`);
+  }
 }
 
 /** A formatter context for one container, fields as docker/cli's containerContext. */
