@@ -94,7 +94,9 @@ export class Attachments {
   /** Tears a network's keeper down (network removal, daemon shutdown). */
   async dropKeeper(networkId: string): Promise<void> {
     await this.keepers.get(networkId);
+    if (!this.live.has(networkId)) return;
     await this.detach(networkId);
+    if (!this.live.has(networkId)) await this.netavark.dropPortChain(networkId).catch(() => {});
   }
 
   /** At shutdown: drops the keepers of networks no container uses any more. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineError, nullLogger } from '../core/index.js';
 import {
-  Netavark, netavarkError, netavarkNetwork, netavarkOptions, type CommandRunner, type NetavarkOptions, type NetavarkPaths,
+  Netavark, netavarkError, netavarkNetwork, netavarkOptions, portChainName, type CommandRunner, type NetavarkOptions, type NetavarkPaths,
 } from './netavark.js';
 import type { Endpoint, NetworkRecord, PortMapping } from './types.js';
 
@@ -47,7 +47,7 @@ const CID = 'c0ffee'.repeat(10) + 'abcd';
 test('netavarkNetwork describes a bridge network in netavark terms', () => {
   const net = network();
   assert.deepEqual(netavarkNetwork(net), {
-    name: 'appnet',
+    name: net.id, // netavark hashes the name into chain names: the id keeps daemons apart
     id: net.id,
     driver: 'bridge',
     network_interface: 'br-a1a1a1a1a1a1',
@@ -68,7 +68,7 @@ test('netavarkNetwork: internal, no DNS, mtu as a string option', () => {
   assert.equal('options' in netavarkNetwork(network()), false);
 });
 
-test('netavarkOptions keys networks and network_info by network name', () => {
+test('netavarkOptions keys networks and network_info by network id', () => {
   const a = network();
   const b = network({ id: 'b2'.repeat(32), name: 'backend', bridge: 'br-b2b2b2b2b2b2',
     ipam: { driver: 'default', options: null, config: [{ Subnet: '10.5.0.0/24', Gateway: '10.5.0.1' }] } });
@@ -85,16 +85,16 @@ test('netavarkOptions keys networks and network_info by network name', () => {
   });
   assert.equal(opts.container_id, CID);
   assert.equal(opts.container_name, 'web');
-  assert.deepEqual(Object.keys(opts.networks).sort(), ['appnet', 'backend']);
-  assert.deepEqual(Object.keys(opts.network_info).sort(), ['appnet', 'backend']);
-  assert.deepEqual(opts.networks.appnet, {
+  assert.deepEqual(Object.keys(opts.networks).sort(), [a.id, b.id].sort());
+  assert.deepEqual(Object.keys(opts.network_info).sort(), [a.id, b.id].sort());
+  assert.deepEqual(opts.networks[a.id], {
     interface_name: 'eth0', static_ips: ['172.18.0.2'], aliases: [CID.slice(0, 12), 'www'], static_mac: '02:42:ac:12:00:02',
   });
-  assert.deepEqual(opts.networks.backend, {
+  assert.deepEqual(opts.networks[b.id], {
     interface_name: 'eth1', static_ips: ['10.5.0.7'], aliases: [CID.slice(0, 12)], static_mac: '02:42:0a:05:00:07',
   });
-  assert.deepEqual(opts.network_info.backend, netavarkNetwork(b));
-  assert.equal(opts.network_info.appnet?.id, a.id);
+  assert.deepEqual(opts.network_info[b.id], netavarkNetwork(b));
+  assert.equal(opts.network_info[a.id]?.id, a.id);
   // neither ports nor DNS servers given: the keys are absent
   assert.equal('port_mappings' in opts, false);
   assert.equal('dns_servers' in opts, false);
@@ -110,7 +110,7 @@ test('netavarkOptions: no aliases key on networks without DNS, no static_mac wit
     ports: [],
     dnsServers: [],
   });
-  assert.deepEqual(opts.networks.bridge, { interface_name: 'eth0', static_ips: ['172.18.0.2'] });
+  assert.deepEqual(opts.networks[net.id], { interface_name: 'eth0', static_ips: ['172.18.0.2'] });
 });
 
 test('netavarkOptions skips endpoints whose network is unknown', () => {
@@ -122,8 +122,8 @@ test('netavarkOptions skips endpoints whose network is unknown', () => {
     networks: new Map([[a.id, a]]),
     ports: [], dnsServers: [],
   });
-  assert.deepEqual(Object.keys(opts.networks), ['appnet']);
-  assert.deepEqual(Object.keys(opts.network_info), ['appnet']);
+  assert.deepEqual(Object.keys(opts.networks), [a.id]);
+  assert.deepEqual(Object.keys(opts.network_info), [a.id]);
 });
 
 test('netavarkOptions: port mappings with range 1 and empty host_ip for every address; dns_servers when given', () => {
@@ -265,4 +265,9 @@ test('Netavark.setup: output that is not JSON is an internal error', async () =>
     await assert.rejects(nv.setup('/run/netns/x', sampleOptions(), join(dir, 'o.json')),
       (e: unknown) => e instanceof EngineError && e.kind === 'internal');
   });
+});
+
+test('portChainName is netavark 1.x: NETAVARK-DN- and the first 13 hex digits of sha512(name), upper case', () => {
+  // netavark names the chain of a network called "bridge" NETAVARK-DN-7D24D33E39064 (seen with iptables -S)
+  assert.equal(portChainName('bridge'), 'NETAVARK-DN-7D24D33E39064');
 });

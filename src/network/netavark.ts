@@ -4,6 +4,7 @@
  * Calls are serialised host-wide with flock(1), as Podman serialises its own: netavark creates
  * shared firewall chains and bridges and is not safe to run twice at once.
  */
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { EngineError, type Logger } from '../core/index.js';
 import type { Endpoint, NetworkRecord, PortMapping } from './types.js';
@@ -43,18 +44,22 @@ export interface NetavarkOptions {
   dns_servers?: string[];
 }
 
-/** netavark's answer to setup, per network name. */
+/** netavark's answer to setup, per network (keyed by the network's id). */
 export type SetupResult = Record<string, {
   dns_server_ips?: string[];
   interfaces?: Record<string, { mac_address: string; subnets?: Array<{ ipnet: string; gateway?: string }> }>;
 }>;
 
-/** The netavark description of one network. */
+/**
+ * The netavark description of one network. netavark names its firewall chains after a hash of the
+ * network's name, so the name it gets is the network's id: two daemons (or a daemon and Podman)
+ * with a network called "bridge" must never share, and tear down, each other's chains.
+ */
 export function netavarkNetwork(net: NetworkRecord): NetavarkNetwork {
   const options: Record<string, string> = {};
   if (net.mtu) options.mtu = String(net.mtu);
   return {
-    name: net.name,
+    name: net.id,
     id: net.id,
     driver: 'bridge',
     network_interface: net.bridge ?? '',
@@ -80,13 +85,13 @@ export function netavarkOptions(opts: {
   for (const ep of opts.endpoints) {
     const net = opts.networks.get(ep.networkId);
     if (!net) continue;
-    networks[net.name] = {
+    networks[net.id] = {
       interface_name: ep.interfaceName,
       static_ips: [ep.ip],
       ...(net.dns ? { aliases: ep.dnsNames.filter((n) => n !== opts.containerName) } : {}),
       ...(ep.mac ? { static_mac: ep.mac } : {}),
     };
-    info[net.name] = netavarkNetwork(net);
+    info[net.id] = netavarkNetwork(net);
   }
   return {
     container_id: opts.containerId,
@@ -126,6 +131,16 @@ export class Netavark {
     await this.exec('teardown', netnsPath, optionsFile);
   }
 
+  /**
+   * Deletes a network's port-forwarding chain once the network is down. netavark removes it only
+   * when the last teardown carries ports, which a network's keeper never does; iptables refuses
+   * to delete a chain that still has rules or references, so this never removes anything in use.
+   */
+  async dropPortChain(networkId: string): Promise<void> {
+    const r = await this.runner.run('flock', ['-o', '-w', '60', this.paths.lockFile, 'iptables', '-w', '-t', 'nat', '-X', portChainName(networkId)]);
+    this.logger.debug('port chain dropped', { network: networkId, code: r.code });
+  }
+
   private async exec(cmd: 'setup' | 'teardown', netnsPath: string, file: string): Promise<string> {
     const args = [
       '-o', '-w', '60', this.paths.lockFile, this.paths.netavark,
@@ -137,6 +152,11 @@ export class Netavark {
     if (r.code !== 0) throw new EngineError('internal', `netavark ${cmd} failed: ${netavarkError(r.stdout, r.stderr)}`);
     return r.stdout;
   }
+}
+
+/** netavark's name for a network's port-forwarding chain: NETAVARK-DN- and 13 hex of sha512(name). */
+export function portChainName(networkName: string): string {
+  return `NETAVARK-DN-${createHash('sha512').update(networkName).digest('hex').slice(0, 13).toUpperCase()}`;
 }
 
 /** netavark reports errors as `{"error": "..."}` on stdout (1.x) or as text on stderr. */

@@ -6,6 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { get } from 'node:http';
@@ -100,11 +101,14 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
       const [a, b, c] = net.pool.split('.');
       subnetBase = `${a}.${b}.${c}`;
       await loadBusybox(d.socket);
+      ids.add(ok(await cli(['network', 'inspect', '-f', '{{.Id}}', 'bridge'])).stdout.trim());
     });
     after(async () => {
       await d?.stop();
       // the daemon is gone: nothing of its namespaces, bridges or firewall rules may remain
-      const marks = [net.bridge, net.subnet, `${subnetBase}.`, ...[...ids].map((id) => id.slice(0, 16))];
+      // netns are named after container ids, netavark's chains after a hash of the network id
+      const chainHash = (id: string) => createHash('sha512').update(id).digest('hex').slice(0, 13).toUpperCase();
+      const marks = [net.bridge, net.subnet, `${subnetBase}.`, ...[...ids].flatMap((id) => [id.slice(0, 16), chainHash(id)])];
       assert.deepEqual(await leftovers(marks), [], 'leftover netns or firewall rules');
     });
 
@@ -277,7 +281,7 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
 
     it('--add-host, --dns, --dns-search, --hostname, --ip and --mac-address reach the container', async () => {
       const netName = uniqueName('opts');
-      ok(await cli(['network', 'create', '--subnet', `${subnetBase}.240/28`, netName]));
+      ids.add(ok(await cli(['network', 'create', '--subnet', `${subnetBase}.240/28`, netName])).stdout.trim());
       const r = ok(await sh([
         '--network', netName, '--ip', `${subnetBase}.250`, '--mac-address', '02:42:ac:11:00:99', '--hostname', 'h1',
         '--add-host', 'foo:1.2.3.4', '--add-host', 'gw:host-gateway', '--dns-search', 'example.com', '--domainname', 'example.org',
@@ -299,7 +303,7 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
 
     it('network connect and disconnect change a running container', async () => {
       const netName = uniqueName('conn');
-      ok(await cli(['network', 'create', netName]));
+      ids.add(ok(await cli(['network', 'create', netName])).stdout.trim());
       const box = await started(['busybox', 'sleep', '300']);
       ok(await cli(['network', 'connect', '--alias', 'boxy', netName, box]));
       assert.match(ok(await cli(['exec', box, 'ip', '-o', 'link'])).stdout, /eth1/);
@@ -312,7 +316,7 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
       ok(await cli(['rm', '-f', box]));
       ok(await cli(['network', 'rm', netName]));
       const pruneNet = uniqueName('prune');
-      ok(await cli(['network', 'create', pruneNet]));
+      ids.add(ok(await cli(['network', 'create', pruneNet])).stdout.trim());
       assert.match(ok(await cli(['network', 'prune', '-f'])).stdout, new RegExp(pruneNet));
       assert.notEqual((await cli(['network', 'inspect', pruneNet])).code, 0);
     });
