@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -16,6 +17,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, testNetwork, type TestDaemon } from '../helpers/daemon.js';
 import { cliFor, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
+import { api } from '../helpers/http.js';
 import { loadBusybox } from '../helpers/image.js';
 import { DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
 
@@ -73,11 +75,12 @@ function hostAddress(): string {
 
 /** netns names and firewall lines that mention any of `marks`. */
 async function leftovers(marks: readonly string[]): Promise<string[]> {
-  const [ns, rules] = await Promise.all([
+  const [ns, rules, links] = await Promise.all([
     run('ip', ['netns', 'list']).then((r) => r.stdout, () => ''),
     run('iptables-save', []).then((r) => r.stdout, () => ''),
+    run('ip', ['-o', 'link']).then((r) => r.stdout, () => ''),
   ]);
-  return [...ns.split('\n'), ...rules.split('\n')].filter((l) => marks.some((m) => l.includes(m)));
+  return [...ns.split('\n'), ...rules.split('\n'), ...links.split('\n')].filter((l) => marks.some((m) => l.includes(m)));
 }
 
 const HTTPD = ['sh', '-c', 'mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && exec httpd -f -p 80 -h /www'];
@@ -245,7 +248,24 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
       const rm = await cli(['network', 'rm', netName]);
       assert.equal(rm.code, 1);
       assert.match(rm.stderr, /has active endpoints/);
-      ok(await cli(['rm', '-f', db]));
+      // compose names a service by an endpoint alias in the create request
+      const svc = uniqueName('svc');
+      const created = await api(d.socket, {
+        method: 'POST', path: `/containers/create?name=${svc}`, headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          Image: 'busybox', Cmd: HTTPD, HostConfig: { NetworkMode: netName },
+          NetworkingConfig: { EndpointsConfig: { [netName]: { Aliases: ['websvc'] } } },
+        }),
+      });
+      assert.equal(created.status, 201, created.text);
+      ids.add(created.json<{ Id: string }>().Id);
+      ok(await cli(['start', svc]));
+      assert.match(ok(await sh(['--network', netName], 'timeout 3 wget -qO- http://websvc/')).stdout, /^hello from /);
+      const dbId = await inspect(db, '{{.Id}}');
+      const dnsFile = `${d.dir}/exec/network/netavark/aardvark-dns/${netId}`;
+      assert.ok((await readFile(dnsFile, 'utf8')).includes(dbId), 'aardvark knows the container');
+      ok(await cli(['rm', '-f', db, svc]));
+      assert.ok(!(await readFile(dnsFile, 'utf8').catch(() => '')).includes(dbId), 'its DNS entry is gone');
       ok(await cli(['network', 'rm', netName]));
       assert.notEqual((await cli(['network', 'inspect', netName])).code, 0);
     });
