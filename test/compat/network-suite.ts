@@ -321,6 +321,27 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
       ok(await cli(['network', 'rm', netName]));
     });
 
+    it('network create -o sets the bridge name and MTU; --ip-range bounds the addresses; connect --ip', async () => {
+      const netName = uniqueName('opt');
+      const bridge = `bo${net.bridge.slice(2, 10)}`;
+      ids.add(ok(await cli(['network', 'create', '--subnet', `${subnetBase}.208/28`, '--ip-range', `${subnetBase}.216/29`,
+        '-o', `com.docker.network.bridge.name=${bridge}`, '-o', 'com.docker.network.driver.mtu=1400', netName])).stdout.trim());
+      const box = await started(['--network', netName, 'busybox', 'sleep', '300']);
+      const ip = await inspect(box, `{{(index .NetworkSettings.Networks "${netName}").IPAddress}}`);
+      assert.equal(ip, `${subnetBase}.216`);
+      assert.match(ok(await cli(['exec', box, 'ip', 'link', 'show', 'eth0'])).stdout, /mtu 1400/);
+      assert.match((await run('ip', ['-o', 'link', 'show', bridge])).stdout, new RegExp(`${bridge}:`));
+      const other = await started(['busybox', 'sleep', '300']);
+      ok(await cli(['network', 'connect', '--ip', `${subnetBase}.211`, netName, other]));
+      assert.match(ok(await cli(['exec', other, 'ip', '-4', 'addr', 'show', 'eth1'])).stdout, new RegExp(`inet ${subnetBase.replace(/\./g, '\\.')}\\.211/28`));
+      const taken = await cli(['run', '--rm', '--network', netName, '--ip', `${subnetBase}.211`, 'busybox', 'true']);
+      assert.equal(taken.code, 125);
+      assert.match(taken.stderr, /Address already in use/);
+      ok(await cli(['rm', '-f', box, other]));
+      ok(await cli(['network', 'rm', netName]));
+      assert.equal((await run('ip', ['-o', 'link', 'show', bridge]).catch(() => ({ stdout: '' }))).stdout, '', 'the bridge is gone with its network');
+    });
+
     it('network connect and disconnect change a running container', async () => {
       const netName = uniqueName('conn');
       ids.add(ok(await cli(['network', 'create', netName])).stdout.trim());
