@@ -192,7 +192,8 @@ export class Attachments {
     }
     return netavarkOptions({
       containerId: att.containerId, containerName: att.containerName, endpoints, networks,
-      ports: withPorts ? att.ports : [], dnsServers: att.dnsServers,
+      // IPv6 host addresses are served by berthd's forwarder: the networks are IPv4-only
+      ports: withPorts ? att.ports.filter((p) => !p.hostIp.includes(':')) : [], dnsServers: att.dnsServers,
     });
   }
 

@@ -6,9 +6,23 @@
  * normally) is forwarded to the container, so a reservation never swallows a connection.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { EngineError } from '../core/index.js';
 import type { PortMapping, PortRequest } from './types.js';
+
+let ipv6: boolean | undefined;
+/** True when the host has IPv6 addresses (then published ports answer on [::] too). */
+function hostHasIpv6(): boolean {
+  if (ipv6 === undefined) {
+    try {
+      ipv6 = readFileSync('/proc/net/if_inet6', 'utf8').trim().length > 0;
+    } catch {
+      ipv6 = false;
+    }
+  }
+  return ipv6;
+}
 
 /** The reservations of one container. */
 export interface PortHold {
@@ -28,9 +42,11 @@ const ERRNO_TEXT: Record<string, string> = {
 };
 
 function bindError(err: NodeJS.ErrnoException, r: { ip: string; port: number; proto: string }, endpoint: string): EngineError {
+  const v6 = r.ip.includes(':');
+  const shown = v6 ? `[${r.ip}]:${r.port}` : `${r.ip}:${r.port}`;
   const msg = allocated.has(`${r.proto}/${r.ip}/${r.port}`)
-    ? `Bind for ${r.ip}:${r.port} failed: port is already allocated`
-    : `Error starting userland proxy: listen ${r.proto}4 ${r.ip}:${r.port}: bind: ${ERRNO_TEXT[err.code ?? ''] ?? err.message}`;
+    ? `Bind for ${shown} failed: port is already allocated`
+    : `Error starting userland proxy: listen ${r.proto}${v6 ? '6' : '4'} ${shown}: bind: ${ERRNO_TEXT[err.code ?? ''] ?? err.message}`;
   return new EngineError('internal', `driver failed programming external connectivity on endpoint ${endpoint}: ${msg}`);
 }
 
@@ -50,7 +66,7 @@ function listenTcp(ip: string, port: number, target: () => { ip: string; port: n
       sock.on('error', () => up.destroy());
     });
     server.once('error', reject);
-    server.listen({ host: ip, port }, () => {
+    server.listen({ host: ip, port, ipv6Only: ip.includes(':') }, () => {
       server.off('error', reject);
       server.on('error', () => {});
       resolve(server);
@@ -58,9 +74,32 @@ function listenTcp(ip: string, port: number, target: () => { ip: string; port: n
   });
 }
 
-function bindUdp(ip: string, port: number): Promise<UdpSocket> {
+/**
+ * A UDP socket on the host port. Datagrams that reach it (IPv6 ones: the DNAT rules are IPv4) are
+ * relayed to the container through one IPv4 socket per client, which carries the replies back.
+ */
+function bindUdp(ip: string, port: number, target: () => { ip: string; port: number } | undefined): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
-    const sock = createSocket({ type: 'udp4' });
+    const v6 = ip.includes(':');
+    const sock = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6 });
+    const relays = new Map<string, UdpSocket>();
+    sock.on('message', (msg, from) => {
+      const t = target();
+      if (!t) return;
+      const key = `${from.address}|${from.port}`;
+      let relay = relays.get(key);
+      if (!relay) {
+        const r = createSocket('udp4');
+        r.on('message', (reply) => sock.send(reply, from.port, from.address));
+        r.on('error', () => r.close());
+        r.unref();
+        relays.set(key, (relay = r));
+      }
+      relay.send(msg, t.port, t.ip);
+    });
+    sock.on('close', () => {
+      for (const r of relays.values()) r.close();
+    });
     sock.once('error', reject);
     sock.bind({ address: ip, port }, () => {
       sock.off('error', reject);
@@ -72,7 +111,7 @@ function bindUdp(ip: string, port: number): Promise<UdpSocket> {
 
 async function bindOne(ip: string, port: number, protocol: PortRequest['protocol'], target: () => { ip: string; port: number } | undefined): Promise<{ handle: Handle; port: number }> {
   if (protocol === 'udp') {
-    const s = await bindUdp(ip, port);
+    const s = await bindUdp(ip, port, target);
     return { handle: { close: () => s.close() }, port: s.address().port };
   }
   if (protocol === 'sctp') return { handle: { close: () => {} }, port };
@@ -116,6 +155,14 @@ export async function holdPorts(
       }
       handles.push(track(bound.handle, `${r.protocol}/${ip}/${bound.port}`));
       mappings.push({ containerPort: r.containerPort, protocol: r.protocol, hostIp: r.hostIp, hostPort: bound.port });
+      // "every address" includes IPv6 ones, as Docker publishes on [::] too; berthd forwards those
+      if (r.hostIp === '' && r.protocol !== 'sctp' && hostHasIpv6()) {
+        const v6 = await bindOne('::', bound.port, r.protocol, target).catch(() => undefined);
+        if (v6) {
+          handles.push(track(v6.handle, `${r.protocol}/::/${bound.port}`));
+          mappings.push({ containerPort: r.containerPort, protocol: r.protocol, hostIp: '::', hostPort: bound.port });
+        }
+      }
     }
   } catch (err) {
     release();

@@ -75,13 +75,19 @@ test('PortBindings: invalid entries are invalid-argument', () => {
   assert.throws(run({ '80/icmp': [{ HostPort: '80' }] }), isInvalid);
 });
 
-test('PortBindings: IPv6 host addresses are skipped, IPv4 ones of the same port kept', () => {
+test('PortBindings: IPv6 host addresses are kept (berthd serves them), bad ones refused', () => {
   const got = portRequests({
     bindings: { '80/tcp': [{ HostIp: '::', HostPort: '8080' }, { HostIp: '0.0.0.0', HostPort: '8080' }, { HostIp: '::1', HostPort: '8081' }] },
     exposed: undefined,
     publishAll: false,
   });
-  assert.deepEqual(got, [{ containerPort: 80, protocol: 'tcp', hostIp: '', hostPort: 8080 }]);
+  assert.deepEqual(got, [
+    { containerPort: 80, protocol: 'tcp', hostIp: '::', hostPort: 8080 },
+    { containerPort: 80, protocol: 'tcp', hostIp: '', hostPort: 8080 },
+    { containerPort: 80, protocol: 'tcp', hostIp: '::1', hostPort: 8081 },
+  ]);
+  assert.throws(() => portRequests({ bindings: { '80/tcp': [{ HostIp: '::zz', HostPort: '1' }] }, exposed: undefined, publishAll: false }),
+    (e: unknown) => e instanceof EngineError && e.kind === 'invalid-argument');
 });
 
 test('PublishAllPorts publishes every exposed port not already bound, on a random port', () => {

@@ -2,6 +2,7 @@
  * Published ports: Docker's PortBindings / ExposedPorts / PublishAllPorts turned into port
  * requests, and the shape NetworkSettings.Ports and the container list show them in.
  */
+import { isIP } from 'node:net';
 import { invalidArgument } from '../core/index.js';
 import { parseIp } from './ip.js';
 import type { PortMapping, PortRequest } from './types.js';
@@ -45,8 +46,7 @@ export function portRequests(opts: {
     if (list && list.length > 0) bound.add(`${port}/${protocol}`);
     for (const b of list ?? []) {
       const hostIp = b.HostIp ?? '';
-      if (hostIp !== '' && hostIp !== '0.0.0.0' && parseIp(hostIp) === undefined) {
-        if (hostIp.includes(':')) continue; // IPv6 host addresses: berth publishes on IPv4 only
+      if (hostIp !== '' && hostIp !== '0.0.0.0' && parseIp(hostIp) === undefined && isIP(hostIp) !== 6) {
         throw invalidArgument(`invalid host IP address: ${hostIp}`);
       }
       const hp = parseHostPort(b.HostPort ?? '', key);

@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { createServer, type Server } from 'node:net';
@@ -83,6 +83,20 @@ async function leftovers(marks: readonly string[]): Promise<string[]> {
   return [...ns.split('\n'), ...rules.split('\n'), ...links.split('\n')].filter((l) => marks.some((m) => l.includes(m)));
 }
 
+/** Docker publishes "every address" on [::] too when the host has IPv6; so does berth. */
+const V6 = (() => {
+  try {
+    return readFileSync('/proc/net/if_inet6', 'utf8').trim().length > 0;
+  } catch {
+    return false;
+  }
+})();
+
+/** NetworkSettings.Ports entries of a port published on every address. */
+function everyAddress(port: number): string {
+  return `{"HostIp":"0.0.0.0","HostPort":"${port}"}${V6 ? `,{"HostIp":"::","HostPort":"${port}"}` : ''}`;
+}
+
 const HTTPD = ['sh', '-c', 'mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && exec httpd -f -p 80 -h /www'];
 
 export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
@@ -150,9 +164,11 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
       assert.match(await httpGet(`http://${hostAddress()}:${port}/`), /^hello from /);
       const other = ok(await sh([], `timeout 3 wget -qO- http://${hostAddress()}:${port}/`));
       assert.match(other.stdout, /^hello from /);
-      assert.equal(ok(await cli(['port', web])).stdout, `80/tcp -> 0.0.0.0:${port}\n`);
-      assert.equal(ok(await cli(['ps', '--filter', `name=${web}`, '--format', '{{.Ports}}'])).stdout, `0.0.0.0:${port}->80/tcp\n`);
-      assert.equal(await inspect(web, '{{json .NetworkSettings.Ports}}'), `{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"${port}"}]}`);
+      assert.equal(ok(await cli(['port', web])).stdout, `80/tcp -> 0.0.0.0:${port}\n${V6 ? `80/tcp -> [::]:${port}\n` : ''}`);
+      assert.equal(ok(await cli(['ps', '--filter', `name=${web}`, '--format', '{{.Ports}}'])).stdout,
+        `0.0.0.0:${port}->80/tcp${V6 ? `, [::]:${port}->80/tcp` : ''}\n`);
+      assert.equal(await inspect(web, '{{json .NetworkSettings.Ports}}'), `{"80/tcp":[${everyAddress(port)}]}`);
+      if (V6) assert.match(await httpGet(`http://[::1]:${port}/`), /^hello from /, 'IPv6 loopback reaches the container');
       assert.equal(await inspect(web, '{{json .HostConfig.PortBindings}}'), `{"80/tcp":[{"HostIp":"","HostPort":"${port}"}]}`);
     });
 
@@ -167,7 +183,7 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
       assert.ok(random, out);
       assert.ok(Number(random[1]) >= 1024 && Number(random[1]) !== port);
       assert.match(await httpGet(`http://127.0.0.1:${random[1]}/`), /^hello/);
-      assert.equal(ok(await cli(['port', web, '80/tcp'])).stdout.split('\n').filter(Boolean).length, 2);
+      assert.equal(ok(await cli(['port', web, '80/tcp'])).stdout.split('\n').filter(Boolean).length, V6 ? 3 : 2);
       const notPublished = await cli(['port', web, '81']);
       assert.notEqual(notPublished.code, 0);
       assert.match(notPublished.stderr, /no public port '81(\/tcp)?' published for/i);
@@ -182,24 +198,33 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
       const a = await freePort();
       const name = await started(['-p', `${udp}:5353/udp`, '-p', `${a}-${a + 1}:90-91`, 'busybox', 'sleep', '300']);
       assert.equal(await inspect(name, '{{json .NetworkSettings.Ports}}'),
-        `{"5353/udp":[{"HostIp":"0.0.0.0","HostPort":"${udp}"}],"90/tcp":[{"HostIp":"0.0.0.0","HostPort":"${a}"}],"91/tcp":[{"HostIp":"0.0.0.0","HostPort":"${a + 1}"}]}`);
+        `{"5353/udp":[${everyAddress(udp)}],"90/tcp":[${everyAddress(a)}],"91/tcp":[${everyAddress(a + 1)}]}`);
       // busybox has no UDP server: a node one runs in the container's network namespace
       const netns = await inspect(name, '{{.NetworkSettings.SandboxKey}}');
+      const want = V6 ? 2 : 1;
       const server = execFile('nsenter', [`--net=${netns}`, process.execPath, '-e',
-        "const s=require('dgram').createSocket('udp4');s.on('message',(m)=>{process.stdout.write(m);process.exit(0)});s.bind(5353,()=>console.log('ready'))"],
+        `const s=require('dgram').createSocket('udp4');let n=0;s.on('message',(m,r)=>{process.stdout.write(m+'\\n');s.send('pong',r.port,r.address,()=>{if(++n===${want})process.exit(0)})});s.bind(5353,()=>console.log('ready'))`],
         { timeout: 15_000 });
       let got = '';
       server.stdout?.on('data', (c: Buffer) => (got += c.toString()));
       const done = new Promise((r) => server.on('exit', r));
       while (!got.includes('ready')) await new Promise((r) => setTimeout(r, 50));
-      const sock = createSocket('udp4');
-      for (let i = 0; i < 20 && !got.includes('datagram'); i++) {
-        sock.send('datagram', udp, '127.0.0.1');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      sock.close();
+      const ping = async (type: 'udp4' | 'udp6', host: string, text: string): Promise<string> => {
+        const sock = createSocket(type);
+        let reply = '';
+        sock.on('message', (m) => (reply = m.toString()));
+        for (let i = 0; i < 20 && !reply; i++) {
+          sock.send(text, udp, host);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        sock.close();
+        return reply;
+      };
+      assert.equal(await ping('udp4', '127.0.0.1', 'datagram4'), 'pong');
+      if (V6) assert.equal(await ping('udp6', '::1', 'datagram6'), 'pong', 'UDP over IPv6 is relayed both ways');
       await done;
-      assert.match(got, /ready\ndatagram/);
+      assert.match(got, /ready\ndatagram4\n/);
+      if (V6) assert.match(got, /datagram6\n/);
     });
 
     it('a host port that is taken fails the start with a clear error and leaves nothing wired', async () => {
@@ -374,7 +399,7 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
       d = await startDaemon({ dir: d.dir });
       cli = cliFor(kind, d.host);
       assert.match(await httpGet(`http://127.0.0.1:${port}/`), /^hello/);
-      assert.equal(await inspect(web, '{{json .NetworkSettings.Ports}}'), `{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"${port}"}]}`);
+      assert.equal(await inspect(web, '{{json .NetworkSettings.Ports}}'), `{"80/tcp":[${everyAddress(port)}]}`);
       assert.equal(await inspect(brief, '{{.State.Status}}'), 'exited');
       assert.deepEqual(await leftovers([briefId.slice(0, 16)]), []);
       // the restarted daemon still holds the port
