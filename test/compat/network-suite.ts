@@ -227,6 +227,36 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
       if (V6) assert.match(got, /datagram6\n/);
     });
 
+    it('outbound traffic is masqueraded: a host outside the bridge sees the host address', async () => {
+      // an "outside" host: a namespace of this test behind a veth pair, on a /30 of TEST-NET-2
+      const used = (await run('ip', ['-o', '-4', 'addr'])).stdout;
+      let n = 0;
+      do n = Math.floor(Math.random() * 63) * 4; while (used.includes(`198.51.100.${n + 1}/`));
+      const [hostSide, outside] = [`198.51.100.${n + 1}`, `198.51.100.${n + 2}`];
+      const ns = `bo-${process.pid}-${kind}`;
+      const [vo, vi] = [`vo${process.pid}`.slice(0, 15), `vi${process.pid}`.slice(0, 15)];
+      const sh2 = (args: string[]) => run(args[0]!, args.slice(1));
+      await sh2(['ip', 'netns', 'add', ns]);
+      let server: ReturnType<typeof execFile> | undefined;
+      try {
+        await sh2(['ip', 'link', 'add', vo, 'type', 'veth', 'peer', 'name', vi]);
+        await sh2(['ip', 'link', 'set', vi, 'netns', ns]);
+        await sh2(['ip', 'addr', 'add', `${hostSide}/30`, 'dev', vo]);
+        await sh2(['ip', 'link', 'set', vo, 'up']);
+        await sh2(['ip', '-n', ns, 'addr', 'add', `${outside}/30`, 'dev', vi]);
+        await sh2(['ip', '-n', ns, 'link', 'set', vi, 'up']);
+        server = execFile('ip', ['netns', 'exec', ns, process.execPath, '-e',
+          "require('net').createServer((s)=>{s.once('data',()=>s.end('HTTP/1.0 200 OK\\r\\n\\r\\n'+s.remoteAddress.replace('::ffff:','')))}).listen(7777,()=>console.log('ready'))"]);
+        await new Promise((r) => server!.stdout?.once('data', r));
+        const r = ok(await sh([], `timeout 5 wget -qO- http://${outside}:7777/`));
+        assert.equal(r.stdout.trim(), hostSide);
+      } finally {
+        server?.kill();
+        await sh2(['ip', 'link', 'delete', vo]).catch(() => {});
+        await sh2(['ip', 'netns', 'delete', ns]).catch(() => {});
+      }
+    });
+
     it('a host port that is taken fails the start with a clear error and leaves nothing wired', async () => {
       const port = await freePort();
       const holder: Server = createServer();
