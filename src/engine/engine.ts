@@ -136,6 +136,27 @@ export class Engine {
     return { mode: this.networking.modeOf(rec), ...(attachment ? { attachment } : {}) };
   }
 
+  /**
+   * Runs `fn` with the container's root filesystem on the host (running or not) and the record;
+   * the container cannot start or be removed meanwhile. Volumes and binds are not included.
+   */
+  async withRootfs<T>(ref: string, fn: (rootfs: string, rec: ContainerRecord) => Promise<T>): Promise<T> {
+    const rec = this.store.get(ref);
+    return this.containers.mutex.run(rec.id, async () => {
+      if (!this.store.find(rec.id) || rec.state.status === 'removing') throw conflict(`container ${rec.id} is marked for removal`);
+      const image = await this.o.images.get(rec.image);
+      const paths = this.store.paths(rec.id);
+      const root = await this.o.runtime.mountRootfs(rec.id, {
+        lowerDirs: this.o.images.layerDirs(image), upperDir: paths.upperDir, workDir: paths.workDir,
+      });
+      try {
+        return await fn(root.path, rec);
+      } finally {
+        await root.release();
+      }
+    });
+  }
+
   /** Log entries of a container; with follow, until it stops or the signal aborts. */
   logs(ref: string, opts: Omit<ReadLogsOptions, 'stopped'>): { tty: boolean; entries: AsyncIterable<LogEntry> } {
     const rec = this.store.get(ref);

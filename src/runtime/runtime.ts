@@ -8,6 +8,7 @@ import type { RuntimeContext } from './context.js';
 import { pathsOf } from './context.js';
 import { connectAttach } from './attach.js';
 import { cleanupContainer } from './cleanup.js';
+import { mountRootfsFor } from './rootfs-access.js';
 import { createContainer } from './create.js';
 import { CTL_REOPEN_LOGS, ctlMessage, sendCtl } from './ctl.js';
 import { detectRuntime } from './detect.js';
@@ -166,6 +167,10 @@ export class ConmonRuntime implements ContainerRuntime {
 
   cleanup(id: string): Promise<void> {
     return cleanupContainer(this.ctx, id);
+  }
+
+  mountRootfs(id: string, layout: { lowerDirs: string[]; upperDir: string; workDir: string }) {
+    return mountRootfsFor(this.ctx, id, layout);
   }
 
   exec(id: string, spec: ExecSpec): Promise<ExecProcess> {

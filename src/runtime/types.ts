@@ -139,6 +139,13 @@ export interface ContainerRuntime {
   exec(id: string, spec: ExecSpec): Promise<ExecProcess>;
   /** `docker top`: runs ps on the host and keeps the container's processes. */
   top(id: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  /**
+   * The container's root filesystem on the host, for cp, export and the like: the running
+   * container's overlay as it is, or, for one that does not run, its overlay mounted at a private
+   * path until `release()`. The caller keeps the container from starting meanwhile.
+   * Volumes and bind mounts of the container are not part of it.
+   */
+  mountRootfs(id: string, layout: { lowerDirs: string[]; upperDir: string; workDir: string }): Promise<{ path: string; release(): Promise<void> }>;
   /** Asks conmon to reopen its log file (after the engine renamed it for rotation). */
   reopenLog(id: string): Promise<void>;
   /**
