@@ -9,6 +9,7 @@ import { containerRoutes } from './routes/containers.js';
 import { execRoutes } from './routes/exec.js';
 import { imageRoutes } from './routes/images.js';
 import { networkRoutes } from './routes/networks.js';
+import { volumeRoutes } from './routes/volumes.js';
 import { systemRoutes, type SystemInfo } from './routes/system.js';
 import { createApiServer } from './server.js';
 
@@ -28,6 +29,7 @@ export function createApi(deps: {
   containerRoutes(router, deps.engine);
   execRoutes(router, deps.engine);
   networkRoutes(router, deps.engine);
+  volumeRoutes(router, deps.engine);
   registryRoutes(router, { images: deps.images, engine: deps.engine, registry: deps.registry });
   imageRoutes(router, deps.images, deps.engine);
   return createApiServer({ router, logger: deps.logger });

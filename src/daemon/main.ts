@@ -14,6 +14,7 @@ import { createImageService } from '../image/index.js';
 import { createRegistryClient } from '../registry/index.js';
 import { createRuntime, nodeHost } from '../runtime/index.js';
 import { NetworkService } from '../network/index.js';
+import { Volumes } from '../volume/index.js';
 import { ConfigError, loadConfig, USAGE, type DaemonConfig } from './config.js';
 import { acquireLock, LockHeldError } from './lock.js';
 import { systemInfo } from './system-info.js';
@@ -98,10 +99,12 @@ async function main(): Promise<void> {
     runner: commandRunner(), logger: logger.child({ subsystem: 'network' }),
   });
   await networks.init();
+  const volumes = new Volumes(join(cfg.dataRoot, 'volumes'), commandRunner(), logger.child({ subsystem: 'volume' }));
+  await volumes.load();
   const engine = new Engine({
     containersDir: join(cfg.dataRoot, 'containers'),
     bundlesDir: join(cfg.execRoot, 'containers'),
-    images, runtime, networks, logger: logger.child({ subsystem: 'engine' }), logOpts: cfg.logOpts, detachKeys: cfg.detachKeys,
+    images, runtime, networks, volumes, logger: logger.child({ subsystem: 'engine' }), logOpts: cfg.logOpts, detachKeys: cfg.detachKeys,
   });
   await engine.init();
 

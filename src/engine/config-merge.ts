@@ -51,7 +51,8 @@ export function mergeConfig(req: ContainerCreateBody, image: ContainerConfig | u
     Env: env,
     Cmd: cmd,
     Image: imageRef,
-    Volumes: req.Volumes ?? img.Volumes ?? null,
+    // the request's VOLUMEs (docker CLI sends `-v /path` here) add to the image's
+    Volumes: req.Volumes || img.Volumes ? { ...(img.Volumes ?? {}), ...(req.Volumes ?? {}) } : null,
     WorkingDir: req.WorkingDir || img.WorkingDir || '',
     Entrypoint: ep && ep.length > 0 ? ep : null,
     OnBuild: null,

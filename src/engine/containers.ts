@@ -4,6 +4,7 @@
  * waiting for an exit never holds it.
  */
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   conflict, EngineError, errorMessage, internal, invalidArgument, newId, notModified, randomName,
   shortId, VALID_NAME, type Logger,
@@ -14,10 +15,11 @@ import type { ContainerPlan, ContainerRuntime, ExitStatus } from '../runtime/typ
 import { commandOf, mergeConfig } from './config-merge.js';
 import { writeEtcFiles, type EtcFiles, type EtcOptions } from './etc-files.js';
 import { startFailureExitCode, parseSignal } from './exit-codes.js';
-import { resolveMounts } from './mounts.js';
+import { mountRequests, resolveMounts } from './mounts.js';
+import type { ContainerVolumes } from './volume-ops.js';
 import { KeyedMutex } from './mutex.js';
 import type { ContainerNetworking, NetworkStart } from './networking.js';
-import { initialState, type ContainerRecord } from './record.js';
+import { initialState, type ContainerRecord, type MountPointRecord } from './record.js';
 import type { ContainerStore } from './store.js';
 import { Lifecycle } from './waiters.js';
 
@@ -26,6 +28,7 @@ export interface ContainerDeps {
   images: ImageService;
   runtime: ContainerRuntime;
   networking: ContainerNetworking;
+  volumes: ContainerVolumes;
   logger: Logger;
   /** Checks a LogConfig's options (throws 400 on bad ones). */
   validateLogOpts: (opts: Record<string, string>) => void;
@@ -67,9 +70,19 @@ export class Containers {
     const logCfg = hostConfig.LogConfig ?? {};
     this.d.validateLogOpts(logCfg.Config ?? {});
     hostConfig.LogConfig = { Type: logCfg.Type || 'json-file', Config: logCfg.Config ?? {} };
-    const mounts = await resolveMounts(hostConfig);
     const config = mergeConfig(body, image.config.config, body.Image);
     const networks = this.d.networking.configure(body, hostConfig, config);
+    const made: string[] = [];
+    let mounts: MountPointRecord[];
+    try {
+      mounts = await resolveMounts(hostConfig, {
+        volumes: this.d.volumes.access(made), imageVolumes: config.Volumes ?? null,
+        volumesFrom: (ref) => this.d.store.get(ref).mounts,
+      });
+    } catch (err) {
+      await this.d.volumes.removeAnonymousByName(made);
+      throw err;
+    }
     for (const key of Object.keys(hostConfig.PortBindings ?? {})) {
       config.ExposedPorts = { ...config.ExposedPorts, [key.includes('/') ? key : `${key}/tcp`]: {} };
     }
@@ -82,7 +95,7 @@ export class Containers {
     if (!config.Hostname) config.Hostname = await this.defaultHostname(id, mode);
     const rec: ContainerRecord = {
       id, name: name || this.uniqueName(), created: new Date().toISOString(), path, args, config, hostConfig,
-      image: image.id, state: initialState(), restartCount: 0, mounts: mounts.points, hasBeenStarted: false, networks,
+      image: image.id, state: initialState(), restartCount: 0, mounts, hasBeenStarted: false, networks,
     };
     await mkdir(this.d.store.paths(id).dir, { recursive: true });
     await this.d.store.add(rec);
@@ -134,14 +147,22 @@ export class Containers {
   private async startLocked(rec: ContainerRecord): Promise<void> {
     const image = await this.d.images.get(rec.image);
     const paths = this.d.store.paths(rec.id);
-    const mounts = await resolveMounts(rec.hostConfig);
-    const net = await this.d.networking.start(rec);
+    const mounts = await mountRequests(rec.hostConfig, rec.mounts);
+    await this.d.volumes.acquire(rec.id, rec.mounts);
+    let net: NetworkStart;
+    try {
+      net = await this.d.networking.start(rec);
+    } catch (err) {
+      await this.d.volumes.release(rec.id, rec.mounts);
+      throw err;
+    }
     let files: EtcFiles = paths;
     try {
       files = net.shareFilesOf ? this.d.store.paths(net.shareFilesOf) : paths;
       if (!net.shareFilesOf) await writeEtcFiles(paths, this.etcOptions(rec, net));
     } catch (err) {
       await net.abort();
+      await this.d.volumes.release(rec.id, rec.mounts);
       throw err;
     }
     const size = rec.hostConfig.ConsoleSize;
@@ -167,7 +188,7 @@ export class Containers {
       },
       hostname: rec.config.Hostname ?? shortId(rec.id),
       domainname: rec.config.Domainname ?? '',
-      mounts: mounts.requests,
+      mounts,
       readonlyRootfs: rec.hostConfig.ReadonlyRootfs ?? false,
       init: rec.hostConfig.Init ?? false,
       network: net.netns,
@@ -177,9 +198,11 @@ export class Containers {
     if (created.status === 'rejected' || wired.status === 'rejected') {
       if (created.status === 'fulfilled') await this.d.runtime.cleanup(rec.id).catch(() => {});
       await net.abort().catch(() => {});
+      await this.d.volumes.release(rec.id, rec.mounts);
       throw created.status === 'rejected' ? created.reason : (wired as PromiseRejectedResult).reason;
     }
     try {
+      await this.d.volumes.populate(join(paths.bundleDir, 'rootfs'), rec.mounts);
       for (const hook of this.beforeStart.get(rec.id) ?? []) await hook().catch((err) => {
         this.d.logger.warn('attach before start failed', { container: rec.id, err });
       });
@@ -188,7 +211,7 @@ export class Containers {
       await this.d.runtime.start(rec.id);
     } catch (err) {
       this.unwatchExit(rec.id);
-      await this.cleanupRuntime(rec.id);
+      await this.cleanupRuntime(rec);
       throw err;
     }
     rec.state = {
@@ -216,11 +239,13 @@ export class Containers {
     };
   }
 
-  /** Removes the container from the runtime and from its networks. */
-  private async cleanupRuntime(id: string): Promise<void> {
+  /** Removes the container from the runtime, its networks and its volume mounts. */
+  private async cleanupRuntime(rec: ContainerRecord): Promise<void> {
+    const id = rec.id;
     this.d.networking.releasePorts(id);
     await this.d.runtime.cleanup(id).catch((err) => this.d.logger.warn('runtime cleanup failed', { container: id, err }));
     await this.d.networking.stop(id).catch((err) => this.d.logger.warn('network teardown failed', { container: id, err }));
+    await this.d.volumes.release(id, rec.mounts);
   }
 
   /** Subscribes to the runtime's exit notice for a container (idempotent). */
@@ -253,7 +278,7 @@ export class Containers {
       this.d.networking.releasePorts(id);
       this.lifecycle.emit('exit', id, st.exitCode);
       if (rec.hostConfig.AutoRemove) return;
-      await this.cleanupRuntime(id);
+      await this.cleanupRuntime(rec);
       await this.d.store.save(rec);
     });
     if (!handled) return;
@@ -331,7 +356,7 @@ export class Containers {
    * (auto-remove), the record goes first and waiters are woken, then the runtime and the files
    * are cleaned up; until that ends the container still counts as a user of its image.
    */
-  async remove(ref: string, opts: { force?: boolean; background?: boolean } = {}): Promise<void> {
+  async remove(ref: string, opts: { force?: boolean; background?: boolean; volumes?: boolean } = {}): Promise<void> {
     const rec = this.d.store.get(ref);
     if (this.isRunning(rec)) {
       if (!opts.force) {
@@ -348,8 +373,12 @@ export class Containers {
       rec.state.status = 'removing';
       this.unwatchExit(rec.id);
       this.cleaning.set(rec.id, rec.image);
+      // volumes first, so that they are free when the client learns of the removal: its process is gone
+      await this.d.volumes.release(rec.id, rec.mounts);
+      // -v, and --rm (Docker removes a --rm container's anonymous volumes with it)
+      if (opts.volumes || rec.hostConfig.AutoRemove) await this.d.volumes.removeAnonymous(rec.mounts, rec.id);
       purge = (async () => {
-        await this.cleanupRuntime(rec.id);
+        await this.cleanupRuntime(rec);
         await this.d.store.purge(rec.id);
       })().finally(() => this.cleaning.delete(rec.id));
       if (opts.background) await this.d.store.forget(rec);

@@ -21,6 +21,8 @@ import { ContainerStore } from './store.js';
 import { toInspect, toSummary, type NetworkView } from './views.js';
 import { ContainerNetworking } from './networking.js';
 import type { NetworkService } from '../network/index.js';
+import type { Volumes } from '../volume/index.js';
+import { ContainerVolumes } from './volume-ops.js';
 
 export interface EngineOptions {
   /** data-root/containers */
@@ -30,6 +32,7 @@ export interface EngineOptions {
   images: ImageService;
   runtime: ContainerRuntime;
   networks: NetworkService;
+  volumes: Volumes;
   logger: Logger;
   /** daemon.json `log-opts`: defaults for every container. */
   logOpts?: Record<string, string>;
@@ -46,6 +49,7 @@ export class Engine {
   /** The daemon's one attach connection per container, shared by its clients. */
   readonly hubs: StreamHubs;
   readonly networking: ContainerNetworking;
+  readonly volumes: ContainerVolumes;
   private readonly logDefaults: LogRotation;
   private readonly detachKeys: Buffer;
   private rotateTimer: NodeJS.Timeout | undefined;
@@ -54,8 +58,9 @@ export class Engine {
     this.store = new ContainerStore(o.containersDir, o.bundlesDir, o.logger);
     this.logDefaults = parseLogOpts(o.logOpts ?? {}, DEFAULT_LOG_ROTATION);
     this.networking = new ContainerNetworking(o.networks, this.store);
+    this.volumes = new ContainerVolumes(o.volumes, this.store, o.logger);
     this.containers = new Containers({
-      store: this.store, images: o.images, runtime: o.runtime, networking: this.networking, logger: o.logger,
+      store: this.store, images: o.images, runtime: o.runtime, networking: this.networking, volumes: this.volumes, logger: o.logger,
       validateLogOpts: (opts) => void parseLogOpts(opts, this.logDefaults),
     });
     this.hubs = new StreamHubs(o.runtime, o.logger);
@@ -70,6 +75,10 @@ export class Engine {
       store: this.store, runtime: this.o.runtime, containers: this.containers, logger: this.o.logger,
     });
     this.o.logger.info('containers restored', { ...counts, total: this.store.all().length });
+    for (const rec of this.store.all()) {
+      if (!this.containers.isRunning(rec)) continue;
+      for (const m of rec.mounts) if (m.type === 'volume' && m.name) this.o.volumes.adopt(m.name, rec.id);
+    }
     const net = await this.o.networks.attachments.reconcile((id) => {
       const rec = this.store.find(id);
       return rec !== undefined && this.containers.isRunning(rec);
@@ -211,7 +220,7 @@ export class Engine {
   }
 
   /** DELETE /containers/{id} */
-  async remove(ref: string, opts: { force?: boolean }): Promise<void> {
+  async remove(ref: string, opts: { force?: boolean; volumes?: boolean }): Promise<void> {
     const rec = this.store.get(ref);
     await this.containers.remove(rec.id, opts);
     this.execs.forget(rec.id);

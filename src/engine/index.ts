@@ -7,3 +7,4 @@ export type { LogEntry } from './logs-types.js';
 export { formatLogTimestamp } from './logs/index.js';
 export { parseDetachKeys, DEFAULT_DETACH_KEYS } from './detach-keys.js';
 export { connectContainer, disconnectContainer, inspectNetwork, networkView } from './network-ops.js';
+export { volumeView, ContainerVolumes } from './volume-ops.js';

@@ -22,6 +22,15 @@ export interface MountPointRecord {
   rw: boolean;
   mode: string;
   propagation: string;
+  /** Volumes: the volume's name and driver. */
+  name?: string;
+  driver?: string;
+  /** Volumes: copy the image's content into the volume when it is empty (not `nocopy`). */
+  copyData?: boolean;
+  /** Bind propagation for the runtime (volumes are rprivate; Docker shows "" for them). */
+  bindPropagation?: string;
+  /** A `-v` bind: its missing source is created at start, as Docker does. */
+  createSource?: boolean;
 }
 
 /** A network the container is configured on (Docker's EndpointSettings, the configured part). */

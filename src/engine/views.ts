@@ -39,6 +39,12 @@ export function statusString(rec: ContainerRecord, now = Date.now()): string {
 }
 
 function mountPoint(m: MountPointRecord): MountPoint {
+  if (m.type === 'volume') {
+    return {
+      Type: 'volume', Name: m.name ?? '', Source: m.source, Destination: m.destination, Driver: m.driver ?? 'local',
+      Mode: m.mode, RW: m.rw, Propagation: m.propagation,
+    };
+  }
   return {
     Type: m.type, Source: m.source, Destination: m.destination, Mode: m.mode, RW: m.rw, Propagation: m.propagation,
   };

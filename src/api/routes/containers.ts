@@ -80,7 +80,7 @@ export function containerRoutes(r: Router, engine: Engine): void {
   });
 
   r.add('DELETE', '/containers/{id}', async (ctx) => {
-    await engine.remove(ctx.params[0]!, { force: boolParam(ctx.query, 'force') });
+    await engine.remove(ctx.params[0]!, { force: boolParam(ctx.query, 'force'), volumes: boolParam(ctx.query, 'v') });
     ctx.reply.empty(204);
   });
 

@@ -5,6 +5,7 @@
 import { PassThrough } from 'node:stream';
 import { invalidArgument } from '../../core/index.js';
 import type { Engine } from '../../engine/index.js';
+import { volumeView } from '../../engine/index.js';
 import { parseReference, type ImageService, type RegistryImageService } from '../../image/index.js';
 import type { ContainerSummary } from '../../protocol/index.js';
 import { parseRegistryAuthHeader, type CreateRegistryClient, type RegistryOptions } from '../../registry/index.js';
@@ -94,7 +95,9 @@ export function registryRoutes(r: Router, d: RegistryDeps): void {
       // the docker CLI skips images whose SharedSize is -1 when it sums what is in use
       Images: imgs.map((i) => ({ ...i, SharedSize: 0, VirtualSize: i.Size })),
       Containers: containers.map((c) => ({ ...c, SizeRw: 0, SizeRootFs: 0 })),
-      Volumes: [],
+      Volumes: await Promise.all(d.engine.volumes.list({}).map(async (v) => volumeView(v, d.engine.volumes.volumes.mountpoint(v.name), {
+        Size: await d.engine.volumes.volumes.size(v.name), RefCount: d.engine.volumes.users(v.name).length,
+      }))),
       BuildCache: [],
     });
   });

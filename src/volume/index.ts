@@ -1,0 +1,2 @@
+/** Volumes with the local driver: the surface the engine uses. */
+export { Volumes, type VolumeRecord, type VolumeRunner, type CreateVolumeRequest } from './volumes.js';
