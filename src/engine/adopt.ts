@@ -24,6 +24,8 @@ export async function adoptContainers(deps: {
       continue;
     }
     if (!containers.isRunning(rec)) continue;
+    // waiting for a policy restart when the daemon stopped: the restart happens at boot
+    if (rec.state.status === 'restarting' && !(await runtime.isMonitorAlive(rec.id))) continue;
     if (await runtime.isMonitorAlive(rec.id)) {
       containers.watchExit(rec.id);
       const pid = await runtime.pid(rec.id);

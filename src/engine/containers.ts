@@ -16,6 +16,7 @@ import { commandOf, mergeConfig } from './config-merge.js';
 import { writeEtcFiles, type EtcFiles, type EtcOptions } from './etc-files.js';
 import { startFailureExitCode, parseSignal } from './exit-codes.js';
 import { mountRequests, resolveMounts } from './mounts.js';
+import { checkResources, ociResources, ociRlimits, type HostLimits, type ResourceConfig } from './resources.js';
 import type { ContainerVolumes } from './volume-ops.js';
 import { KeyedMutex } from './mutex.js';
 import type { ContainerNetworking, NetworkStart } from './networking.js';
@@ -29,6 +30,8 @@ export interface ContainerDeps {
   runtime: ContainerRuntime;
   networking: ContainerNetworking;
   volumes: ContainerVolumes;
+  /** CPUs and hard rlimits of the host, for limit checks. */
+  hostLimits: HostLimits;
   logger: Logger;
   /** Checks a LogConfig's options (throws 400 on bad ones). */
   validateLogOpts: (opts: Record<string, string>) => void;
@@ -44,6 +47,8 @@ export class Containers {
   readonly mutex = new KeyedMutex();
   private readonly beforeStart = new Map<string, Set<BeforeStartHook>>();
   private readonly exitWatch = new Map<string, () => void>();
+  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  private readonly backoff = new Map<string, number>();
   /** Containers removed but still being cleaned up: id → image id. */
   private readonly cleaning = new Map<string, string>();
 
@@ -71,6 +76,11 @@ export class Containers {
     this.d.validateLogOpts(logCfg.Config ?? {});
     hostConfig.LogConfig = { Type: logCfg.Type || 'json-file', Config: logCfg.Config ?? {} };
     const config = mergeConfig(body, image.config.config, body.Image);
+    warnings.push(...checkResources(hostConfig as ResourceConfig, this.d.hostLimits));
+    const restart = hostConfig.RestartPolicy?.Name ?? '';
+    if (hostConfig.AutoRemove && restart !== '' && restart !== 'no') {
+      throw invalidArgument('conflicting options: cannot specify both --restart and --rm');
+    }
     const networks = this.d.networking.configure(body, hostConfig, config);
     const made: string[] = [];
     let mounts: MountPointRecord[];
@@ -192,6 +202,10 @@ export class Containers {
       readonlyRootfs: rec.hostConfig.ReadonlyRootfs ?? false,
       init: rec.hostConfig.Init ?? false,
       network: net.netns,
+      resources: ociResources(rec.hostConfig as ResourceConfig),
+      rlimits: ociRlimits(rec.hostConfig as ResourceConfig),
+      ...((rec.hostConfig as ResourceConfig).CgroupParent ? { cgroupParent: (rec.hostConfig as ResourceConfig).CgroupParent! } : {}),
+      ...(rec.hostConfig.OomScoreAdj ? { oomScoreAdj: rec.hostConfig.OomScoreAdj } : {}),
     };
     // netavark wires the namespace while runc creates the container in it
     const [created, wired] = await Promise.allSettled([this.d.runtime.create(plan), net.complete()]);
@@ -219,6 +233,7 @@ export class Containers {
       finishedAt: rec.state.finishedAt,
     };
     rec.hasBeenStarted = true;
+    rec.manuallyStopped = false;
     await this.d.store.save(rec);
     this.lifecycle.emit('started', rec.id);
     this.d.logger.info('container started', { container: rec.id, pid: created.value.pid });
@@ -284,12 +299,128 @@ export class Containers {
     if (!handled) return;
     this.d.logger.info('container exited', { container: id, exitCode: st.exitCode });
     if (rec.hostConfig.AutoRemove) await this.removeLater(rec);
+    else await this.restartIfPolicy(rec);
+  }
+
+  /**
+   * Restart policies (no, on-failure[:N], always, unless-stopped) with Docker's backoff: 100 ms,
+   * doubling per restart up to a minute, back to 100 ms once a run lasted 10 s. While it waits the
+   * container is "restarting"; stop, rm -f and start end the wait.
+   */
+  private async restartIfPolicy(rec: ContainerRecord): Promise<void> {
+    const policy = rec.hostConfig.RestartPolicy;
+    const name = policy?.Name || 'no';
+    if (name === 'no' || rec.manuallyStopped) return;
+    if (name === 'on-failure') {
+      const max = policy?.MaximumRetryCount ?? 0;
+      if (rec.state.exitCode === 0 || (max > 0 && rec.restartCount >= max)) return;
+    }
+    const ran = Date.parse(rec.state.finishedAt) - Date.parse(rec.state.startedAt);
+    const prev = this.backoff.get(rec.id) ?? 0;
+    const delay = ran >= 10_000 || prev === 0 ? 100 : Math.min(prev * 2, 60_000);
+    this.backoff.set(rec.id, delay);
+    await this.mutex.run(rec.id, async () => {
+      if (rec.state.status !== 'exited' || !this.d.store.find(rec.id)) return;
+      rec.state.status = 'restarting';
+      await this.d.store.save(rec);
+      this.restartTimers.set(rec.id, setTimeout(() => void this.restartNow(rec), delay));
+    });
+  }
+
+  private async restartNow(rec: ContainerRecord): Promise<void> {
+    this.restartTimers.delete(rec.id);
+    await this.mutex.run(rec.id, async () => {
+      if (rec.state.status !== 'restarting' || !this.d.store.find(rec.id)) return;
+      rec.restartCount++;
+      try {
+        await this.startLocked(rec);
+        this.d.logger.info('container restarted by its restart policy', { container: rec.id, restartCount: rec.restartCount });
+      } catch (err) {
+        const msg = errorMessage(err);
+        rec.state = { ...rec.state, status: 'exited', exitCode: startFailureExitCode(msg), error: msg };
+        await this.d.store.save(rec).catch(() => {});
+        this.d.logger.warn('restart by policy failed', { container: rec.id, err: msg });
+      }
+    });
+  }
+
+  /** Ends a pending policy restart (stop, rm): the container is simply exited. */
+  private cancelRestart(rec: ContainerRecord): boolean {
+    const t = this.restartTimers.get(rec.id);
+    if (t) clearTimeout(t);
+    this.restartTimers.delete(rec.id);
+    if (rec.state.status !== 'restarting') return false;
+    rec.state.status = 'exited';
+    return true;
   }
 
   private async removeLater(rec: ContainerRecord): Promise<void> {
     await this.remove(rec.id, { force: true, background: true }).catch((err) => {
       this.d.logger.warn('auto-remove failed', { container: rec.id, err });
     });
+  }
+
+  /** POST /containers/{id}/update: new limits (and restart policy); applied at once when running. */
+  async update(ref: string, changes: ResourceConfig & { RestartPolicy?: HostConfig['RestartPolicy'] }): Promise<{ Warnings: string[] }> {
+    const rec = this.d.store.get(ref);
+    return this.mutex.run(rec.id, async () => {
+      const next = { ...rec.hostConfig } as HostConfig & ResourceConfig;
+      const fields: Array<keyof ResourceConfig> = [
+        'Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuShares', 'CpuPeriod', 'CpuQuota', 'CpusetCpus',
+        'CpusetMems', 'PidsLimit', 'BlkioWeight',
+      ];
+      for (const f of fields) {
+        const v = changes[f];
+        if (v !== undefined && v !== null && !(typeof v === 'number' && v === 0 && f !== 'PidsLimit')) {
+          (next as Record<string, unknown>)[f] = v;
+        }
+      }
+      // a new memory limit without swap: Docker keeps swap at twice the memory
+      if (changes.Memory && !changes.MemorySwap && (rec.hostConfig as ResourceConfig).MemorySwap && (rec.hostConfig as ResourceConfig).MemorySwap! > 0) {
+        next.MemorySwap = 0;
+      }
+      if (changes.RestartPolicy?.Name !== undefined) {
+        if (rec.hostConfig.AutoRemove && changes.RestartPolicy.Name !== 'no' && changes.RestartPolicy.Name !== '') {
+          throw invalidArgument('Restart policy cannot be updated because AutoRemove is enabled for the container');
+        }
+        next.RestartPolicy = changes.RestartPolicy;
+      }
+      const warnings = checkResources(next, this.d.hostLimits);
+      if (this.isRunning(rec)) await this.d.runtime.update(rec.id, ociResources(next));
+      rec.hostConfig = next;
+      await this.d.store.save(rec);
+      return { Warnings: warnings };
+    });
+  }
+
+  /** POST /containers/{id}/pause: the cgroup freezer. */
+  async pause(ref: string): Promise<void> {
+    const rec = this.d.store.get(ref);
+    await this.mutex.run(rec.id, async () => {
+      if (rec.state.status === 'paused') throw conflict(`Container ${rec.id} is already paused`);
+      if (rec.state.status !== 'running') throw conflict(`Container ${rec.id} is not running`);
+      await this.d.runtime.pause(rec.id);
+      rec.state.status = 'paused';
+      await this.d.store.save(rec);
+    });
+  }
+
+  /** POST /containers/{id}/unpause */
+  async unpause(ref: string): Promise<void> {
+    const rec = this.d.store.get(ref);
+    await this.mutex.run(rec.id, async () => {
+      if (rec.state.status !== 'paused') throw conflict(`Container ${rec.id} is not paused`);
+      await this.d.runtime.resume(rec.id);
+      rec.state.status = 'running';
+      await this.d.store.save(rec);
+    });
+  }
+
+  /** A signal sent to a paused container acts once it thaws: thaw it (stop, kill, rm -f). */
+  private async thawAfterSignal(rec: ContainerRecord): Promise<void> {
+    if (rec.state.status !== 'paused') return;
+    await this.d.runtime.resume(rec.id).catch(() => {});
+    rec.state.status = 'running';
   }
 
   /** POST /containers/{id}/kill */
@@ -301,6 +432,7 @@ export class Containers {
       throw conflict(`Cannot kill container: ${ref}: container ${rec.id} is not running`);
     }
     await this.d.runtime.kill(rec.id, num);
+    if (num === 9) await this.thawAfterSignal(rec);
   }
 
   /**
@@ -309,7 +441,15 @@ export class Containers {
    */
   async stop(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
     const rec = this.d.store.get(ref);
-    if (!this.isRunning(rec)) throw notModified();
+    rec.manuallyStopped = true;
+    if (this.cancelRestart(rec)) {
+      await this.d.store.save(rec);
+      return;
+    }
+    if (!this.isRunning(rec)) {
+      await this.d.store.save(rec);
+      throw notModified();
+    }
     await this.stopRunning(rec, opts);
   }
 
@@ -321,6 +461,7 @@ export class Containers {
     const exited = this.lifecycle.next('exit', rec.id);
     if (!this.isRunning(rec)) return;
     await this.d.runtime.kill(rec.id, sig).catch(() => {});
+    await this.thawAfterSignal(rec);
     if (timeout >= 0) {
       const timer = new Promise<'timeout'>((r) => setTimeout(r, timeout * 1000, 'timeout').unref());
       if ((await Promise.race([exited, timer])) !== 'timeout') return;
@@ -347,8 +488,27 @@ export class Containers {
   /** POST /containers/{id}/restart */
   async restart(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
     const rec = this.d.store.get(ref);
+    rec.manuallyStopped = true;
+    this.cancelRestart(rec);
     if (this.isRunning(rec)) await this.stopRunning(rec, opts);
     await this.start(rec.id);
+  }
+
+  /**
+   * At daemon start: containers with `always`, and with `unless-stopped` unless they were stopped
+   * by hand, come back; so do those that were waiting for a policy restart.
+   */
+  async restartOnBoot(): Promise<number> {
+    let n = 0;
+    for (const rec of this.d.store.all()) {
+      const name = rec.hostConfig.RestartPolicy?.Name || 'no';
+      const wanted = rec.state.status === 'restarting' || (!this.isRunning(rec) && rec.state.status !== 'created'
+        && (name === 'always' || (name === 'unless-stopped' && !rec.manuallyStopped)));
+      if (!wanted) continue;
+      if (rec.state.status === 'restarting') rec.state.status = 'exited';
+      await this.start(rec.id).then(() => n++, (err) => this.d.logger.warn('could not restart a container at boot', { container: rec.id, err }));
+    }
+    return n;
   }
 
   /**
@@ -358,12 +518,19 @@ export class Containers {
    */
   async remove(ref: string, opts: { force?: boolean; background?: boolean; volumes?: boolean } = {}): Promise<void> {
     const rec = this.d.store.get(ref);
+    if (rec.state.status === 'restarting') {
+      if (!opts.force) {
+        throw conflict('You cannot remove a restarting container. Stop the container before attempting removal or force remove');
+      }
+      this.cancelRestart(rec);
+    }
     if (this.isRunning(rec)) {
       if (!opts.force) {
         throw conflict(`cannot remove container "/${rec.name}": container is ${rec.state.status}: stop the container before removing or force remove`);
       }
       const exited = this.lifecycle.next('exit', rec.id);
       await this.d.runtime.kill(rec.id, 9).catch(() => {});
+      await this.thawAfterSignal(rec);
       await this.exitOrPoll(rec, exited);
     }
     let purge: Promise<void> | undefined;
@@ -447,5 +614,7 @@ export class Containers {
   close(): void {
     for (const unsub of this.exitWatch.values()) unsub();
     this.exitWatch.clear();
+    for (const t of this.restartTimers.values()) clearTimeout(t);
+    this.restartTimers.clear();
   }
 }

@@ -2,7 +2,10 @@
  * The engine: container use cases wired to the image service and the runtime.
  * The API calls only this.
  */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { invalidArgument, conflict, internal, type Logger } from '../core/index.js';
+import { parseProcLimits, type HostLimits } from './resources.js';
 import type { ContainerInspect, ContainerSummary } from '../protocol/index.js';
 import type { ImageService } from '../image/types.js';
 import type { ContainerRuntime } from '../runtime/types.js';
@@ -20,6 +23,7 @@ import type { ContainerRecord } from './record.js';
 import { ContainerStore } from './store.js';
 import { toInspect, toSummary, type NetworkView } from './views.js';
 import { ContainerNetworking } from './networking.js';
+import { containerSizes, withSizes, type ContainerSizes } from './sizes.js';
 import type { NetworkService } from '../network/index.js';
 import type { Volumes } from '../volume/index.js';
 import { ContainerVolumes } from './volume-ops.js';
@@ -42,6 +46,17 @@ export interface EngineOptions {
   rotateEveryMs?: number;
 }
 
+/** The host's CPU count and the daemon's hard rlimits (containers cannot get more). */
+function hostLimits(): HostLimits {
+  let text = '';
+  try {
+    text = readFileSync('/proc/self/limits', 'utf8');
+  } catch {
+    // no /proc: no rlimit checks
+  }
+  return { cpus: cpus().length || 1, hardLimits: parseProcLimits(text) };
+}
+
 export class Engine {
   readonly store: ContainerStore;
   readonly containers: Containers;
@@ -61,6 +76,7 @@ export class Engine {
     this.volumes = new ContainerVolumes(o.volumes, this.store, o.logger);
     this.containers = new Containers({
       store: this.store, images: o.images, runtime: o.runtime, networking: this.networking, volumes: this.volumes, logger: o.logger,
+      hostLimits: hostLimits(),
       validateLogOpts: (opts) => void parseLogOpts(opts, this.logDefaults),
     });
     this.hubs = new StreamHubs(o.runtime, o.logger);
@@ -84,6 +100,8 @@ export class Engine {
       return rec !== undefined && this.containers.isRunning(rec);
     });
     this.o.logger.info('container networking restored', net);
+    const restarted = await this.containers.restartOnBoot();
+    if (restarted > 0) this.o.logger.info('containers restarted by their restart policy', { count: restarted });
     this.rotateTimer = setInterval(() => void this.rotateLogs(), this.o.rotateEveryMs ?? 1000);
     this.rotateTimer.unref();
   }
@@ -129,15 +147,17 @@ export class Engine {
         names.set(rec.config.Image ?? '', img?.id === rec.image ? (rec.config.Image ?? rec.image) : rec.image);
       }
     }
-    return recs.map((rec) => toSummary(rec, names.get(rec.config.Image ?? '') ?? rec.image, this.networkView(rec)));
+    const list = recs.map((rec) => toSummary(rec, names.get(rec.config.Image ?? '') ?? rec.image, this.networkView(rec)));
+    return opts.size ? withSizes({ store: this.store, images }, list) : list;
   }
 
-  /** GET /containers/{id}/json */
-  async inspect(ref: string): Promise<ContainerInspect> {
+  /** GET /containers/{id}/json; with `size`, SizeRw and SizeRootFs too. */
+  async inspect(ref: string, opts: { size?: boolean } = {}): Promise<ContainerInspect & Partial<ContainerSizes>> {
     const rec = this.store.get(ref);
     const image = await this.o.images.get(rec.image).catch(() => undefined);
     const lower = image ? this.o.images.layerDirs(image) : [];
-    return toInspect(rec, this.store.paths(rec.id), lower, this.execs.idsFor(rec.id), this.networkView(rec));
+    const view = toInspect(rec, this.store.paths(rec.id), lower, this.execs.idsFor(rec.id), this.networkView(rec));
+    return opts.size ? { ...view, ...(await containerSizes({ store: this.store, images: this.o.images }, rec.id)) } : view;
   }
 
   private networkView(rec: ContainerRecord): NetworkView {

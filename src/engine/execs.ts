@@ -35,8 +35,8 @@ export class Execs {
   create(ref: string, body: ExecCreateBody): string {
     const rec = this.d.store.get(ref);
     if (!Array.isArray(body.Cmd) || body.Cmd.length === 0) throw invalidArgument('No exec command specified');
-    if (!this.d.containers.isRunning(rec)) throw conflict(`container ${rec.id} is not running`);
     if (rec.state.status === 'paused') throw conflict(`Container ${rec.id} is paused, unpause the container before exec`);
+    if (!this.d.containers.isRunning(rec)) throw conflict(`container ${rec.id} is not running`);
     const id = newId();
     this.execs.set(id, { id, containerId: rec.id, body, started: false, running: false, exitCode: null, pid: 0 });
     return id;

@@ -10,6 +10,8 @@ export interface ListOptions {
   all?: boolean;
   limit?: number;
   filters?: Record<string, string[]>;
+  /** Fill SizeRw and SizeRootFs (`?size=1`, docker ps -s). */
+  size?: boolean;
 }
 
 const FILTER_KEYS = new Set(['id', 'name', 'label', 'status', 'ancestor', 'exited', 'before', 'since', 'health', 'network', 'volume', 'publish', 'expose', 'isolation', 'is-task']);

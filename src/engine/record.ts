@@ -59,6 +59,8 @@ export interface ContainerRecord {
   mounts: MountPointRecord[];
   /** True once the container has been started at least once. */
   hasBeenStarted: boolean;
+  /** Stopped by `stop` (restart policies leave it alone until it is started again). */
+  manuallyStopped?: boolean;
   /** Networks by name (absent for records made before networking: the mode's network). */
   networks?: Record<string, EndpointConfigRecord>;
 }

@@ -56,12 +56,20 @@ export interface OciSeccomp {
   syscalls?: OciSeccompSyscall[];
 }
 
+/** linux.resources (cgroup limits) beyond the device rules. */
+export interface OciResources {
+  memory?: { limit?: number; reservation?: number; swap?: number; disableOOMKiller?: boolean; swappiness?: number };
+  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
+  pids?: { limit: number };
+  blockIO?: { weight?: number };
+}
+
 export interface OciLinux {
   namespaces: { type: string; path?: string }[];
   maskedPaths: string[];
   readonlyPaths: string[];
   cgroupsPath: string;
-  resources: { devices: OciDeviceRule[] };
+  resources: { devices: OciDeviceRule[] } & OciResources;
   sysctl?: Record<string, string>;
   seccomp?: OciSeccomp;
 }

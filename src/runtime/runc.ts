@@ -42,6 +42,20 @@ export class RuntimeCli {
     await this.checked(['kill', id, String(signal)], 'kill');
   }
 
+  /** `runtime update --resources <file> <id>`: new cgroup limits from a JSON file. */
+  async update(id: string, resourcesFile: string): Promise<void> {
+    await this.checked(['update', '--resources', resourcesFile, id], 'update');
+  }
+
+  /** `runtime pause <id>` / `runtime resume <id>` (cgroup freezer). */
+  async pause(id: string): Promise<void> {
+    await this.checked(['pause', id], 'pause');
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.checked(['resume', id], 'resume');
+  }
+
   /** `runtime delete [--force] <id>`; true if deleted, false if it did not exist. */
   async delete(id: string, force: boolean): Promise<boolean> {
     const r = await this.call(['delete', ...(force ? ['--force'] : []), id]);

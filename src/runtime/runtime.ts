@@ -1,5 +1,5 @@
 /** ConmonRuntime: the ContainerRuntime on conmon + runc/crun (composition of the operation files). */
-import { access, constants, mkdir } from 'node:fs/promises';
+import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../core/index.js';
 import { internal } from '../core/index.js';
@@ -18,7 +18,7 @@ import { resizeContainer } from './resize.js';
 import type { Host } from './host.js';
 import { nodeHost } from './host.js';
 import { containerPid, monitorAlive } from './monitor.js';
-import type { OciSeccomp } from './oci-types.js';
+import type { OciResources, OciSeccomp } from './oci-types.js';
 import { RuntimeCli } from './runc.js';
 import { parseSignal } from './signals.js';
 import { topContainer } from './top.js';
@@ -144,6 +144,24 @@ export class ConmonRuntime implements ContainerRuntime {
 
   async kill(id: string, signal: string | number): Promise<void> {
     await this.ctx.cli.kill(id, parseSignal(signal));
+  }
+
+  async update(id: string, resources: OciResources): Promise<void> {
+    const file = join(pathsOf(this.ctx, id).dir, 'update.json');
+    await writeFile(file, JSON.stringify(resources));
+    try {
+      await this.ctx.cli.update(id, file);
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  pause(id: string): Promise<void> {
+    return this.ctx.cli.pause(id);
+  }
+
+  resume(id: string): Promise<void> {
+    return this.ctx.cli.resume(id);
   }
 
   exitStatus(id: string): Promise<ExitStatus | undefined> {

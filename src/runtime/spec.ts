@@ -106,10 +106,12 @@ export function buildSpec(plan: ContainerPlan, opts: SpecOptions): OciSpec {
   if (plan.init && !opts.initPath) throw new Error('--init requested but no init binary is configured');
   const args = plan.init ? [INIT_PATH_IN_CONTAINER, '--', ...plan.process.args] : plan.process.args;
   const process = buildProcess({ ...plan.process, args }, opts.user);
+  if (plan.rlimits?.length) process.rlimits = plan.rlimits;
+  if (plan.oomScoreAdj !== undefined) process.oomScoreAdj = plan.oomScoreAdj;
   const namespaces: Array<{ type: string; path?: string }> = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if (plan.network.mode === 'path') namespaces.push({ type: 'network', path: plan.network.path });
   else if (plan.network.mode === 'none') namespaces.push({ type: 'network' });
-  const parent = (opts.cgroupParent ?? '/berth').replace(/\/+$/, '');
+  const parent = (plan.cgroupParent || opts.cgroupParent || '/berth').replace(/\/+$/, '');
   const sysctl: Record<string, string> =
     plan.network.mode === 'host'
       ? {}
@@ -127,7 +129,7 @@ export function buildSpec(plan: ContainerPlan, opts: SpecOptions): OciSpec {
       maskedPaths: [...MASKED_PATHS],
       readonlyPaths: [...READONLY_PATHS],
       cgroupsPath: `${parent.startsWith('/') ? '' : '/'}${parent}/${plan.id}`,
-      resources: { devices: defaultDeviceRules() },
+      resources: { devices: defaultDeviceRules(), ...(plan.resources ?? {}) },
       sysctl,
       ...(opts.seccomp ? { seccomp: opts.seccomp } : {}),
     },

@@ -3,6 +3,9 @@
  * Implemented in this folder.
  */
 import type { Readable, Writable } from 'node:stream';
+import type { OciResources } from './oci-types.js';
+
+export type { OciResources } from './oci-types.js';
 
 export type MountRequest =
   | { type: 'bind'; source: string; destination: string; readonly: boolean; propagation?: string }
@@ -49,6 +52,13 @@ export interface ContainerPlan {
   /** host: the host's; none: a new one; path: join this namespace (bind-mounted netns or /proc/<pid>/ns/net). */
   network: { mode: 'none' | 'host' } | { mode: 'path'; path: string };
   annotations?: Record<string, string>;
+  /** cgroup limits (memory, cpu, pids, blkio). */
+  resources?: OciResources;
+  /** --ulimit: rlimits of the container's processes. */
+  rlimits?: Array<{ type: string; soft: number; hard: number }>;
+  /** --cgroup-parent: instead of the daemon's. */
+  cgroupParent?: string;
+  oomScoreAdj?: number;
 }
 
 export interface CreatedContainer {
@@ -146,6 +156,11 @@ export interface ContainerRuntime {
    * Volumes and bind mounts of the container are not part of it.
    */
   mountRootfs(id: string, layout: { lowerDirs: string[]; upperDir: string; workDir: string }): Promise<{ path: string; release(): Promise<void> }>;
+  /** `runc update`: changes the cgroup limits of a running container. */
+  update(id: string, resources: OciResources): Promise<void>;
+  /** `runc pause` / `runc resume` (the freezer). */
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
   /** Asks conmon to reopen its log file (after the engine renamed it for rotation). */
   reopenLog(id: string): Promise<void>;
   /**

@@ -30,7 +30,7 @@ export function containerRoutes(r: Router, engine: Engine): void {
     const q = ctx.query;
     const limit = intParam(q, 'limit');
     ctx.reply.json(200, await engine.list({
-      all: boolParam(q, 'all'), filters: filtersParam(q), ...(limit !== undefined ? { limit } : {}),
+      all: boolParam(q, 'all'), filters: filtersParam(q), size: boolParam(q, 'size'), ...(limit !== undefined ? { limit } : {}),
     }));
   });
 
@@ -44,7 +44,9 @@ export function containerRoutes(r: Router, engine: Engine): void {
     })));
   });
 
-  r.add('GET', '/containers/{id}/json', async (ctx) => ctx.reply.json(200, await engine.inspect(ctx.params[0]!)));
+  r.add('GET', '/containers/{id}/json', async (ctx) => {
+    ctx.reply.json(200, await engine.inspect(ctx.params[0]!, { size: boolParam(ctx.query, 'size') }));
+  });
 
   r.add('POST', '/containers/{id}/start', async (ctx) => {
     await c.start(ctx.params[0]!);
@@ -62,6 +64,29 @@ export function containerRoutes(r: Router, engine: Engine): void {
     const t = intParam(ctx.query, 't') ?? intParam(ctx.query, 'timeout');
     const signal = ctx.query.get('signal') ?? undefined;
     await c.restart(ctx.params[0]!, { ...(t !== undefined ? { timeout: t } : {}), ...(signal ? { signal } : {}) });
+    ctx.reply.empty(204);
+  });
+
+  r.add('POST', '/containers/{id}/update', async (ctx) => {
+    const body = (await ctx.body()) ?? {};
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidArgument('invalid JSON: expected an object');
+    for (const [k, v] of Object.entries(body)) {
+      const want = k === 'CpusetCpus' || k === 'CpusetMems' ? 'string' : k === 'RestartPolicy' ? 'object' : 'number';
+      if (v !== null && typeof v !== want && ['Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuShares', 'CpuPeriod',
+        'CpuQuota', 'CpusetCpus', 'CpusetMems', 'PidsLimit', 'BlkioWeight', 'RestartPolicy'].includes(k)) {
+        throw invalidArgument(`invalid value for field "${k}": expected ${want}`);
+      }
+    }
+    ctx.reply.json(200, await c.update(ctx.params[0]!, body as Parameters<typeof c.update>[1]));
+  });
+
+  r.add('POST', '/containers/{id}/pause', async (ctx) => {
+    await c.pause(ctx.params[0]!);
+    ctx.reply.empty(204);
+  });
+
+  r.add('POST', '/containers/{id}/unpause', async (ctx) => {
+    await c.unpause(ctx.params[0]!);
     ctx.reply.empty(204);
   });
 
