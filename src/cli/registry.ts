@@ -10,6 +10,10 @@ const GROUPS: Record<string, { short: string; members: Record<string, string> }>
       attach: 'attach', create: 'create', exec: 'exec', inspect: 'container inspect', kill: 'kill', logs: 'logs',
       ls: 'ps', ps: 'ps', list: 'ps', port: 'port', prune: 'container prune', rename: 'rename', restart: 'restart', rm: 'rm',
       remove: 'rm', run: 'run', start: 'start', stop: 'stop', top: 'top', wait: 'wait',
+      cp: 'cp',
+      commit: 'commit', diff: 'diff', export: 'export',
+      pause: 'pause', unpause: 'unpause', update: 'update',
+      stats: 'stats',
     },
   },
   image: {
@@ -26,9 +30,16 @@ const GROUPS: Record<string, { short: string; members: Record<string, string> }>
       ls: 'network ls', list: 'network ls', prune: 'network prune', rm: 'network rm', remove: 'network rm',
     },
   },
+  volume: {
+    short: 'Manage volumes',
+    members: {
+      create: 'volume create', inspect: 'volume inspect', ls: 'volume ls', list: 'volume ls', prune: 'volume prune', rm: 'volume rm',
+      remove: 'volume rm',
+    },
+  },
   system: {
     short: 'Manage berth',
-    members: { df: 'system df', info: 'info' },
+    members: { df: 'system df', events: 'events', info: 'info' },
   },
 };
 

@@ -7,8 +7,10 @@ import type {
 import { parseHost } from './host.js';
 import { Transport, type Hijacked, type Query } from './transport.js';
 import type {
-  ContainersPruneResponse, CreateResponse, Filters, ImagesPruneResponse, SystemInfo, SystemVersion, TopResponse,
+  ContainersPruneResponse, CreateResponse, DiskUsage, EventsOptions, Filters, ImagesPruneResponse, SystemInfo, SystemVersion, TopResponse,
+  UpdateBody, UpdateResponse, Volume, VolumeCreateBody, VolumeListResponse, VolumesPruneResponse,
 } from './types.js';
+import type { ContainerPathStat } from './types.js';
 
 export interface ClientOptions {
   /** `unix:///path` or `tcp://host:port`; default unix:///run/berth/berth.sock. */
@@ -49,6 +51,29 @@ export interface ImportOptions {
   message?: string;
   changes?: string[];
   platform?: string;
+}
+
+/** Options of containerCommit (POST /commit). */
+export interface CommitOptions {
+  repo?: string;
+  tag?: string;
+  comment?: string;
+  author?: string;
+  changes?: string[];
+  pause?: boolean;
+}
+
+/** One entry of GET /containers/{id}/changes: Kind 0 modified, 1 added, 2 deleted. */
+export interface ContainerChange {
+  Path: string;
+  Kind: number;
+}
+
+/** The Go client's trimID for containers: surrounding space dropped; empty fails before any request. */
+function containerId(ref: string): string {
+  const t = ref.trim();
+  if (t === '') throw new Error('invalid container name or ID: value is empty');
+  return t;
 }
 
 const filtersQuery = (f: Filters | undefined): string | undefined =>
@@ -164,8 +189,82 @@ export class Client {
   containerRename(id: string, name: string): Promise<void> {
     return this.transport.call({ method: 'POST', path: `/containers/${enc(id)}/rename`, query: { name } });
   }
+  /** GET /containers/{id}/stats: one JSON sample per line (stream) or one sample; read with jsonObjects(). */
+  containerStats(id: string, opts: { stream: boolean; oneShot?: boolean; signal?: AbortSignal }): Promise<IncomingMessage> {
+    const query: Query = { stream: opts.stream ? '1' : '0', 'one-shot': opts.oneShot === true ? '1' : undefined };
+    return this.transport.stream({ method: 'GET', path: `/containers/${enc(id)}/stats`, query, ...(opts.signal ? { signal: opts.signal } : {}) });
+  }
   containersPrune(filters?: Filters): Promise<ContainersPruneResponse> {
     return this.transport.json({ method: 'POST', path: '/containers/prune', query: { filters: filtersQuery(filters) } });
+  }
+  /** POST /commit: an image from the container's changes; `pause` false sends `pause=0` as docker does. */
+  containerCommit(container: string, opts: CommitOptions = {}): Promise<{ Id: string }> {
+    const query: Query = {
+      container: containerId(container), repo: opts.repo, tag: opts.tag, comment: opts.comment, author: opts.author,
+      changes: opts.changes !== undefined && opts.changes.length > 0 ? opts.changes : undefined,
+      pause: opts.pause === false ? '0' : undefined,
+    };
+    return this.transport.json({ method: 'POST', path: '/commit', query });
+  }
+  /** GET /containers/{id}/export: the container's filesystem as a tar stream. */
+  containerExport(id: string): Promise<IncomingMessage> {
+    return this.transport.stream({ method: 'GET', path: `/containers/${enc(containerId(id))}/export` });
+  }
+  /** GET /containers/{id}/changes (the daemon answers null for none). */
+  async containerChanges(id: string): Promise<ContainerChange[]> {
+    return (await this.transport.json<ContainerChange[] | null>({ method: 'GET', path: `/containers/${enc(containerId(id))}/changes` })) ?? [];
+  }
+  /** POST /containers/{id}/update: new resources and restart policy; answers the daemon's warnings. */
+  containerUpdate(id: string, body: UpdateBody): Promise<UpdateResponse> {
+    return this.transport.json({ method: 'POST', path: `/containers/${enc(containerId(id))}/update`, json: body });
+  }
+  /** POST /containers/{id}/pause */
+  containerPause(id: string): Promise<void> {
+    return this.transport.call({ method: 'POST', path: `/containers/${enc(containerId(id))}/pause` });
+  }
+  /** POST /containers/{id}/unpause */
+  containerUnpause(id: string): Promise<void> {
+    return this.transport.call({ method: 'POST', path: `/containers/${enc(containerId(id))}/unpause` });
+  }
+  /** GET /events: newline-delimited JSON messages until `until` (the daemon ends the body) or `signal` aborts. */
+  events(opts: EventsOptions = {}): Promise<IncomingMessage> {
+    const query: Query = { filters: filtersQuery(opts.filters), since: opts.since, until: opts.until };
+    return this.transport.stream({ method: 'GET', path: '/events', query, ...(opts.signal === undefined ? {} : { signal: opts.signal }) });
+  }
+
+  // --- archive (docker cp; moby api/swagger.yaml "ContainerArchive*") ---
+  /** HEAD /containers/{id}/archive: the stat of a path in the container. */
+  async containerStatPath(id: string, path: string): Promise<ContainerPathStat> {
+    const res = await this.transport.stream({ method: 'HEAD', path: `/containers/${enc(id)}/archive`, query: { path } });
+    res.resume();
+    return decodePathStat(res.headers['x-docker-container-path-stat']);
+  }
+  /** GET /containers/{id}/archive: the path's stat and a tar stream of it. */
+  async containerArchive(id: string, path: string, opts: { signal?: AbortSignal } = {}): Promise<{ stat: ContainerPathStat; content: IncomingMessage }> {
+    const res = await this.transport.stream({
+      method: 'GET', path: `/containers/${enc(id)}/archive`, query: { path }, ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    });
+    try {
+      return { stat: decodePathStat(res.headers['x-docker-container-path-stat']), content: res };
+    } catch (err) {
+      res.destroy();
+      throw new Error(`unable to get resource stat from response: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  /** PUT /containers/{id}/archive: extracts a tar into a directory of the container. */
+  async copyToContainer(
+    id: string, path: string, content: Readable, opts: { copyUIDGID?: boolean; allowOverwriteDirWithFile?: boolean; signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const query: Query = {
+      path,
+      noOverwriteDirNonDir: opts.allowOverwriteDirWithFile === true ? undefined : 'true',
+      copyUIDGID: opts.copyUIDGID === true ? 'true' : undefined,
+    };
+    const res = await this.transport.stream({
+      method: 'PUT', path: `/containers/${enc(id)}/archive`, query, body: content,
+      headers: { 'Content-Type': 'application/x-tar' }, ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    });
+    res.resume();
   }
 
   // --- exec ---
@@ -213,6 +312,13 @@ export class Client {
       headers: { 'Content-Type': 'application/x-tar' }, body,
     });
   }
+  /** POST /build with the context tar as body; answers the JSON message stream. */
+  imageBuild(body: Readable, query: Query, headers: Record<string, string> = {}): Promise<IncomingMessage> {
+    return this.transport.stream({
+      method: 'POST', path: '/build', query,
+      headers: { 'Content-Type': 'application/x-tar', ...headers }, body,
+    });
+  }
   /** POST /images/create?fromSrc=… (import) with a tar body, or without body for a URL source. */
   imageImport(body: Readable | undefined, opts: ImportOptions): Promise<IncomingMessage> {
     const query: Query = {
@@ -240,7 +346,7 @@ export class Client {
     });
   }
   /** GET /system/df */
-  systemDf(): Promise<{ LayersSize: number; Images: ImageSummary[]; Containers: Array<{ State: string; SizeRw?: number }>; Volumes: unknown[]; BuildCache: unknown[] }> {
+  systemDf(): Promise<DiskUsage> {
     return this.transport.json({ method: 'GET', path: '/system/df' });
   }
   /** POST /auth: checks credentials against a registry. */
@@ -253,6 +359,40 @@ export class Client {
   }
   imagesPrune(filters?: Filters): Promise<ImagesPruneResponse> {
     return this.transport.json({ method: 'POST', path: '/images/prune', query: { filters: filtersQuery(filters) } });
+  }
+
+  // --- volumes (moby api/swagger.yaml "Volume"); an empty name throws before any request ---
+  volumeCreate(body: VolumeCreateBody): Promise<Volume> {
+    return this.transport.json({ method: 'POST', path: '/volumes/create', json: body });
+  }
+  volumeList(filters?: Filters): Promise<VolumeListResponse> {
+    return this.transport.json({ method: 'GET', path: '/volumes', query: { filters: filtersQuery(filters) } });
+  }
+  async volumeInspect(name: string): Promise<Volume> {
+    return this.transport.json({ method: 'GET', path: `/volumes/${volumeId(name)}` });
+  }
+  async volumeRemove(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    return this.transport.call({ method: 'DELETE', path: `/volumes/${volumeId(name)}`, query: { force: opts.force === true ? '1' : undefined } });
+  }
+  volumesPrune(filters?: Filters): Promise<VolumesPruneResponse> {
+    return this.transport.json({ method: 'POST', path: '/volumes/prune', query: { filters: filtersQuery(filters) } });
+  }
+}
+
+/** The Go client's trimID: surrounding space dropped; empty is an error before any request. */
+function volumeId(name: string): string {
+  const t = name.trim();
+  if (t === '') throw new Error('invalid volume name or ID: value is empty');
+  return enc(t);
+}
+
+/** The X-Docker-Container-Path-Stat header: base64 of the stat's JSON. */
+function decodePathStat(header: string | string[] | undefined): ContainerPathStat {
+  const value = Array.isArray(header) ? header[0] : header;
+  try {
+    return JSON.parse(Buffer.from(value ?? '', 'base64').toString('utf8')) as ContainerPathStat;
+  } catch (err) {
+    throw new Error(`unable to decode container path stat header: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

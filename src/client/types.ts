@@ -1,4 +1,5 @@
 /** Answers the client reads that src/protocol does not describe (yet); fields as Docker's. */
+import type { ContainerSummary, ImageSummary } from '../protocol/types.js';
 
 export interface CreateResponse {
   Id: string;
@@ -101,3 +102,143 @@ export interface ImagesPruneResponse {
 
 /** `filters` query values: {key: [values]} as docker encodes them. */
 export type Filters = Record<string, string[]>;
+
+/** volume.UsageData: -1 when the daemon did not compute it. */
+export interface VolumeUsageData {
+  RefCount: number;
+  Size: number;
+}
+
+/** volume.Volume: GET /volumes/{name}, POST /volumes/create and the items of GET /volumes. */
+export interface Volume {
+  ClusterVolume?: unknown;
+  CreatedAt?: string;
+  Driver: string;
+  Labels: Record<string, string> | null;
+  Mountpoint: string;
+  Name: string;
+  Options: Record<string, string> | null;
+  Scope: string;
+  Status?: Record<string, unknown> | null;
+  UsageData?: VolumeUsageData | null;
+}
+
+/** GET /volumes */
+export interface VolumeListResponse {
+  Volumes: Volume[] | null;
+  Warnings: string[] | null;
+}
+
+/** Body of POST /volumes/create (volume.CreateOptions; empty fields omitted as Go does). */
+export interface VolumeCreateBody {
+  Driver?: string;
+  DriverOpts?: Record<string, string>;
+  Labels?: Record<string, string>;
+  Name?: string;
+}
+
+/** POST /volumes/prune */
+export interface VolumesPruneResponse {
+  VolumesDeleted: string[] | null;
+  SpaceReclaimed: number;
+}
+
+/** build.CacheRecord, the fields `system df` reads. */
+export interface BuildCacheRecord {
+  ID: string;
+  Type?: string;
+  Description?: string;
+  InUse?: boolean;
+  Shared?: boolean;
+  Size: number;
+  CreatedAt?: string;
+  LastUsedAt?: string | null;
+  UsageCount?: number;
+}
+
+/** GET /system/df */
+export interface DiskUsage {
+  LayersSize: number;
+  Images: ImageSummary[] | null;
+  Containers: ContainerSummary[] | null;
+  Volumes: Volume[] | null;
+  BuildCache: BuildCacheRecord[] | null;
+}
+
+/** container.Ulimit (`--ulimit`). */
+export interface Ulimit {
+  Name: string;
+  Soft: number;
+  Hard: number;
+}
+
+/** container.RestartPolicy as the CLI sends it; the daemon checks the name. */
+export interface RestartPolicy {
+  Name: string;
+  MaximumRetryCount: number;
+}
+
+/**
+ * container.Resources as docker CLI 28 marshals it: part of the create HostConfig and the body
+ * of POST /containers/{id}/update. Pointer fields are null when unset; KernelMemory is omitted when 0.
+ */
+export interface Resources {
+  CpuShares: number;
+  Memory: number;
+  NanoCpus: number;
+  CgroupParent: string;
+  BlkioWeight: number;
+  BlkioWeightDevice: unknown[] | null;
+  BlkioDeviceReadBps: unknown[] | null;
+  BlkioDeviceWriteBps: unknown[] | null;
+  BlkioDeviceReadIOps: unknown[] | null;
+  BlkioDeviceWriteIOps: unknown[] | null;
+  CpuPeriod: number;
+  CpuQuota: number;
+  CpuRealtimePeriod: number;
+  CpuRealtimeRuntime: number;
+  CpusetCpus: string;
+  CpusetMems: string;
+  Devices: unknown[] | null;
+  DeviceCgroupRules: string[] | null;
+  DeviceRequests: unknown[] | null;
+  KernelMemory?: number;
+  MemoryReservation: number;
+  MemorySwap: number;
+  MemorySwappiness: number | null;
+  OomKillDisable: boolean | null;
+  PidsLimit: number | null;
+  Ulimits: Ulimit[] | null;
+  CpuCount: number;
+  CpuPercent: number;
+  IOMaximumIOps: number;
+  IOMaximumBandwidth: number;
+}
+
+/** Body of POST /containers/{id}/update (container.UpdateConfig). */
+export interface UpdateBody extends Resources {
+  RestartPolicy: RestartPolicy;
+}
+
+/** POST /containers/{id}/update */
+export interface UpdateResponse {
+  Warnings: string[] | null;
+}
+
+/** Query of GET /events; `since`/`until` already converted to unix timestamps (see timetypes.GetTimestamp). */
+export interface EventsOptions {
+  since?: string;
+  until?: string;
+  filters?: Filters;
+  signal?: AbortSignal;
+}
+
+/** The stat of a path in a container (moby's container.PathStat), from X-Docker-Container-Path-Stat. */
+export interface ContainerPathStat {
+  name: string;
+  size: number;
+  /** Go's os.FileMode: permission bits plus type bits (dir = 1<<31, symlink = 1<<27, …). */
+  mode: number;
+  mtime: string;
+  linkTarget: string;
+}

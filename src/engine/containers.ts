@@ -19,6 +19,7 @@ import { mountRequests, resolveMounts } from './mounts.js';
 import { checkResources, ociResources, ociRlimits, type HostLimits, type ResourceConfig } from './resources.js';
 import type { ContainerVolumes } from './volume-ops.js';
 import { KeyedMutex } from './mutex.js';
+import type { Events } from './events.js';
 import type { ContainerNetworking, NetworkStart } from './networking.js';
 import { initialState, type ContainerRecord, type MountPointRecord } from './record.js';
 import type { ContainerStore } from './store.js';
@@ -30,6 +31,7 @@ export interface ContainerDeps {
   runtime: ContainerRuntime;
   networking: ContainerNetworking;
   volumes: ContainerVolumes;
+  events: Events;
   /** CPUs and hard rlimits of the host, for limit checks. */
   hostLimits: HostLimits;
   logger: Logger;
@@ -42,6 +44,19 @@ type BeforeStartHook = () => Promise<void>;
 
 const RUNNING = new Set(['running', 'paused', 'restarting']);
 
+/** Docker's restart policy checks (moby runconfig), 400 on a bad one. */
+function checkRestartPolicy(p: NonNullable<HostConfig['RestartPolicy']>): void {
+  const name = p.Name ?? '';
+  const max = p.MaximumRetryCount ?? 0;
+  if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(name)) {
+    throw invalidArgument(`invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  }
+  if (max < 0) throw invalidArgument(`invalid restart policy: maximum retry count cannot be negative`);
+  if (max > 0 && name !== 'on-failure') {
+    throw invalidArgument(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  }
+}
+
 export class Containers {
   readonly lifecycle = new Lifecycle();
   readonly mutex = new KeyedMutex();
@@ -51,8 +66,21 @@ export class Containers {
   private readonly backoff = new Map<string, number>();
   /** Containers removed but still being cleaned up: id → image id. */
   private readonly cleaning = new Map<string, string>();
+  private readonly purges = new Map<string, Promise<void>>();
 
   constructor(private readonly d: ContainerDeps) {}
+
+  /** A container event with Docker's attributes (labels, image, name, and `extra`). */
+  private emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    this.d.events.emit('container', action, rec.id, { ...(rec.config.Labels ?? {}), image: rec.config.Image ?? rec.image, name: rec.name, ...extra });
+  }
+
+  /** network connect/disconnect events for the container's interfaces. */
+  private emitNetwork(rec: ContainerRecord, action: 'connect' | 'disconnect'): void {
+    for (const ep of this.d.networking.attachment(rec.id)?.endpoints ?? []) {
+      this.d.events.emit('network', action, ep.networkId, { container: rec.id, name: ep.networkName, type: 'bridge' });
+    }
+  }
 
   isRunning(rec: ContainerRecord): boolean {
     return RUNNING.has(rec.state.status);
@@ -78,6 +106,8 @@ export class Containers {
     const config = mergeConfig(body, image.config.config, body.Image);
     warnings.push(...checkResources(hostConfig as ResourceConfig, this.d.hostLimits));
     const restart = hostConfig.RestartPolicy?.Name ?? '';
+    if (hostConfig.RestartPolicy) checkRestartPolicy(hostConfig.RestartPolicy);
+    if (hostConfig.PidsLimit !== undefined && hostConfig.PidsLimit !== null && hostConfig.PidsLimit <= 0) hostConfig.PidsLimit = null;
     if (hostConfig.AutoRemove && restart !== '' && restart !== 'no') {
       throw invalidArgument('conflicting options: cannot specify both --restart and --rm');
     }
@@ -109,6 +139,7 @@ export class Containers {
     };
     await mkdir(this.d.store.paths(id).dir, { recursive: true });
     await this.d.store.add(rec);
+    this.emit(rec, 'create');
     this.d.logger.info('container created', { container: id, name: rec.name, image: image.id });
     return { Id: id, Warnings: warnings };
   }
@@ -235,6 +266,8 @@ export class Containers {
     rec.hasBeenStarted = true;
     rec.manuallyStopped = false;
     await this.d.store.save(rec);
+    this.emitNetwork(rec, 'connect');
+    this.emit(rec, 'start');
     this.lifecycle.emit('started', rec.id);
     this.d.logger.info('container started', { container: rec.id, pid: created.value.pid });
   }
@@ -258,8 +291,13 @@ export class Containers {
   private async cleanupRuntime(rec: ContainerRecord): Promise<void> {
     const id = rec.id;
     this.d.networking.releasePorts(id);
-    await this.d.runtime.cleanup(id).catch((err) => this.d.logger.warn('runtime cleanup failed', { container: id, err }));
-    await this.d.networking.stop(id).catch((err) => this.d.logger.warn('network teardown failed', { container: id, err }));
+    this.emitNetwork(rec, 'disconnect');
+    // the network detach starts at once (synchronously leaving its network's users), so that a
+    // `network rm` right after `run --rm` finds the network free
+    await Promise.all([
+      this.d.networking.stop(id).catch((err) => this.d.logger.warn('network teardown failed', { container: id, err })),
+      this.d.runtime.cleanup(id).catch((err) => this.d.logger.warn('runtime cleanup failed', { container: id, err })),
+    ]);
     await this.d.volumes.release(id, rec.mounts);
   }
 
@@ -291,6 +329,8 @@ export class Containers {
       };
       handled = true;
       this.d.networking.releasePorts(id);
+      if (st.oomKilled) this.emit(rec, 'oom');
+      this.emit(rec, 'die', { exitCode: String(st.exitCode) });
       this.lifecycle.emit('exit', id, st.exitCode);
       if (rec.hostConfig.AutoRemove) return;
       await this.cleanupRuntime(rec);
@@ -371,7 +411,8 @@ export class Containers {
       ];
       for (const f of fields) {
         const v = changes[f];
-        if (v !== undefined && v !== null && !(typeof v === 'number' && v === 0 && f !== 'PidsLimit')) {
+        // Docker's client sends every field; zero values mean "unchanged"
+        if (v !== undefined && v !== null && v !== '' && !(typeof v === 'number' && v === 0)) {
           (next as Record<string, unknown>)[f] = v;
         }
       }
@@ -379,8 +420,9 @@ export class Containers {
       if (changes.Memory && !changes.MemorySwap && (rec.hostConfig as ResourceConfig).MemorySwap && (rec.hostConfig as ResourceConfig).MemorySwap! > 0) {
         next.MemorySwap = 0;
       }
-      if (changes.RestartPolicy?.Name !== undefined) {
-        if (rec.hostConfig.AutoRemove && changes.RestartPolicy.Name !== 'no' && changes.RestartPolicy.Name !== '') {
+      if (changes.RestartPolicy?.Name) {
+        checkRestartPolicy(changes.RestartPolicy);
+        if (rec.hostConfig.AutoRemove && changes.RestartPolicy.Name !== 'no') {
           throw invalidArgument('Restart policy cannot be updated because AutoRemove is enabled for the container');
         }
         next.RestartPolicy = changes.RestartPolicy;
@@ -402,6 +444,7 @@ export class Containers {
       await this.d.runtime.pause(rec.id);
       rec.state.status = 'paused';
       await this.d.store.save(rec);
+      this.emit(rec, 'pause');
     });
   }
 
@@ -413,6 +456,7 @@ export class Containers {
       await this.d.runtime.resume(rec.id);
       rec.state.status = 'running';
       await this.d.store.save(rec);
+      this.emit(rec, 'unpause');
     });
   }
 
@@ -420,7 +464,8 @@ export class Containers {
   private async thawAfterSignal(rec: ContainerRecord): Promise<void> {
     if (rec.state.status !== 'paused') return;
     await this.d.runtime.resume(rec.id).catch(() => {});
-    rec.state.status = 'running';
+    // the thawed process may already have died and its exit been recorded meanwhile
+    if (rec.state.status === 'paused') rec.state.status = 'running';
   }
 
   /** POST /containers/{id}/kill */
@@ -432,6 +477,7 @@ export class Containers {
       throw conflict(`Cannot kill container: ${ref}: container ${rec.id} is not running`);
     }
     await this.d.runtime.kill(rec.id, num);
+    this.emit(rec, 'kill', { signal: String(num) });
     if (num === 9) await this.thawAfterSignal(rec);
   }
 
@@ -441,16 +487,17 @@ export class Containers {
    */
   async stop(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
     const rec = this.d.store.get(ref);
-    rec.manuallyStopped = true;
-    if (this.cancelRestart(rec)) {
+    // under the lock: a policy restart in progress finishes first, then this stop applies to it
+    const wasRestarting = await this.mutex.run(rec.id, async () => {
+      rec.manuallyStopped = true;
+      const cancelled = this.cancelRestart(rec);
       await this.d.store.save(rec);
-      return;
-    }
-    if (!this.isRunning(rec)) {
-      await this.d.store.save(rec);
-      throw notModified();
-    }
+      return cancelled;
+    });
+    if (wasRestarting) return;
+    if (!this.isRunning(rec)) throw notModified();
     await this.stopRunning(rec, opts);
+    this.emit(rec, 'stop');
   }
 
   private async stopRunning(rec: ContainerRecord, opts: { timeout?: number; signal?: string }): Promise<void> {
@@ -492,6 +539,7 @@ export class Containers {
     this.cancelRestart(rec);
     if (this.isRunning(rec)) await this.stopRunning(rec, opts);
     await this.start(rec.id);
+    this.emit(rec, 'restart');
   }
 
   /**
@@ -547,7 +595,11 @@ export class Containers {
       purge = (async () => {
         await this.cleanupRuntime(rec);
         await this.d.store.purge(rec.id);
-      })().finally(() => this.cleaning.delete(rec.id));
+      })().finally(() => {
+        this.cleaning.delete(rec.id);
+        this.purges.delete(rec.id);
+      });
+      this.purges.set(rec.id, purge);
       if (opts.background) await this.d.store.forget(rec);
       else {
         await purge;
@@ -555,9 +607,16 @@ export class Containers {
       }
     });
     this.beforeStart.delete(rec.id);
+    this.emit(rec, 'destroy');
     this.d.logger.info('container removed', { container: rec.id });
     this.lifecycle.emit('removed', rec.id, rec.state.exitCode);
     await purge;
+  }
+
+  /** Waits for the clean-up of removed containers that used `imageId` (rmi right after run --rm). */
+  async settleRemovals(imageId: string): Promise<void> {
+    const pending = [...this.cleaning.entries()].filter(([, img]) => img === imageId).map(([id]) => this.purges.get(id));
+    await Promise.all(pending.map((p) => p?.catch(() => {})));
   }
 
   /** Containers whose removal is still cleaning up, as [id, image id]. */
@@ -592,7 +651,9 @@ export class Containers {
     const name = newName.replace(/^\//, '');
     if (!VALID_NAME.test(name)) throw invalidArgument(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     if (name === rec.name) throw invalidArgument(`Renaming a container with the same name as its current name`);
+    const old = rec.name;
     await this.mutex.run(rec.id, () => this.d.store.rename(rec, name));
+    this.emit(rec, 'rename', { oldName: `/${old}` });
   }
 
   /** POST /containers/prune: removes every container that is not running. */

@@ -27,6 +27,7 @@ import { containerSizes, withSizes, type ContainerSizes } from './sizes.js';
 import type { NetworkService } from '../network/index.js';
 import type { Volumes } from '../volume/index.js';
 import { ContainerVolumes } from './volume-ops.js';
+import { Events } from './events.js';
 
 export interface EngineOptions {
   /** data-root/containers */
@@ -65,6 +66,8 @@ export class Engine {
   readonly hubs: StreamHubs;
   readonly networking: ContainerNetworking;
   readonly volumes: ContainerVolumes;
+  /** GET /events */
+  readonly events = new Events();
   private readonly logDefaults: LogRotation;
   private readonly detachKeys: Buffer;
   private rotateTimer: NodeJS.Timeout | undefined;
@@ -76,7 +79,7 @@ export class Engine {
     this.volumes = new ContainerVolumes(o.volumes, this.store, o.logger);
     this.containers = new Containers({
       store: this.store, images: o.images, runtime: o.runtime, networking: this.networking, volumes: this.volumes, logger: o.logger,
-      hostLimits: hostLimits(),
+      hostLimits: hostLimits(), events: this.events,
       validateLogOpts: (opts) => void parseLogOpts(opts, this.logDefaults),
     });
     this.hubs = new StreamHubs(o.runtime, o.logger);

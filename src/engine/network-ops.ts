@@ -7,11 +7,13 @@ import type { NetworkRecord, NetworkService } from '../network/index.js';
 import type { Containers } from './containers.js';
 import type { ContainerRecord } from './record.js';
 import type { ContainerStore } from './store.js';
+import type { Events } from './events.js';
 
 export interface NetworkOpsDeps {
   networks: NetworkService;
   store: ContainerStore;
   containers: Containers;
+  events: Events;
 }
 
 /** Docker's network JSON (GET /networks/{id}; the list leaves Containers empty). */
@@ -71,6 +73,7 @@ export async function connectContainer(d: NetworkOpsDeps, netRef: string, body: 
         network: net.id, aliases, ...(ip ? { ip } : {}), ...(ep.MacAddress ? { mac: ep.MacAddress } : {}),
       });
     }
+    d.events.emit('network', 'connect', net.id, { container: rec.id, name: net.name, type: net.driver });
     rec.networks = {
       ...(rec.networks ?? {}),
       [net.name]: { NetworkID: net.id, Aliases: aliases.length > 0 ? aliases : null, IPAMConfig: ip ? { IPv4Address: ip } : null, MacAddress: ep.MacAddress ?? '' },
@@ -96,6 +99,7 @@ export async function disconnectContainer(d: NetworkOpsDeps, netRef: string, bod
     }
     if (net.driver !== 'bridge') throw conflict('container cannot be disconnected from host network or connected to host network');
     if (attached) await d.networks.attachments.disconnect(rec.id, net.id);
+    d.events.emit('network', 'disconnect', net.id, { container: rec.id, name: net.name, type: net.driver });
     if (rec.networks) {
       const { [net.name]: _gone, ...rest } = rec.networks;
       rec.networks = rest;

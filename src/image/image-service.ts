@@ -3,6 +3,7 @@ import { notImplemented, type Logger } from '../core/index.js';
 import type { CreateRegistryClient, RegistryAuth, RegistryClient, RegistryOptions } from '../registry/types.js';
 import type { ImageDeleteItem, ImageHistoryItem, ImageInspect, ImageSummary } from '../protocol/index.js';
 import { ImageCatalog } from './catalog.js';
+import { commitImage, type CommitImageOptions, type CommitImageService } from './commit.js';
 import { importImage } from './import.js';
 import { imageHistory, inspectImage } from './inspect.js';
 import { listImages, type ListOptions } from './list.js';
@@ -34,7 +35,7 @@ export interface ImageServiceOptions {
 }
 
 /** The ImageService over the on-disk store (see ARCHITECTURE.md "On disk"). */
-class StoreImageService implements ImageService, RegistryImageService {
+class StoreImageService implements ImageService, RegistryImageService, CommitImageService {
   constructor(
     private readonly cat: ImageCatalog,
     private readonly host: UnpackHost | undefined,
@@ -77,6 +78,10 @@ class StoreImageService implements ImageService, RegistryImageService {
     return importImage(this.cat, tar, { ...opts, ...(this.host ? { host: this.host } : {}) });
   }
 
+  commit(opts: CommitImageOptions): Promise<string> {
+    return commitImage(this.cat, { ...opts, ...(this.host ? { host: this.host } : {}) });
+  }
+
   layerDirs(image: ImageRecord): string[] {
     return image.chainIds.map((c) => this.cat.layers.diffDir(c)).reverse();
   }
@@ -107,7 +112,7 @@ class StoreImageService implements ImageService, RegistryImageService {
  * Opens (or creates) the image store under `dataRoot`, removes leftovers of interrupted
  * operations and unused layers, loads the in-memory index, and returns the ImageService.
  */
-export async function createImageService(opts: ImageServiceOptions): Promise<ImageService & RegistryImageService> {
+export async function createImageService(opts: ImageServiceOptions): Promise<ImageService & RegistryImageService & CommitImageService> {
   const cat = await ImageCatalog.open(opts.dataRoot, opts.logger.child({ op: 'images' }));
   return new StoreImageService(cat, opts.unpackHost, opts.registry);
 }

@@ -101,8 +101,8 @@ export async function importImage(
   }
 }
 
-/** Saves and hashes the bytes passing through. */
-function keepingTap(fh: import('node:fs/promises').FileHandle): { stream: Transform; digest(): string; size(): number } {
+/** Saves and hashes the bytes passing through (import and commit keep a layer's tar as its blob). */
+export function keepingTap(fh: import('node:fs/promises').FileHandle): { stream: Transform; digest(): string; size(): number } {
   const hash = createHash('sha256');
   let size = 0;
   const stream = new Transform({

@@ -17,3 +17,5 @@ export {
   type UnpackResult, type UnpackOptions, type UnpackHost, type NodeSpec, type Compression,
 } from './unpack/index.js';
 export type { ListOptions } from './list.js';
+export { EMPTY_TAR_DIFF_ID, type CommitImageOptions, type CommitImageService } from './commit.js';
+export { layerTar, type LayerTarOptions } from './registry/layer-tar.js';

@@ -19,7 +19,8 @@ export function inspectImage(cat: ImageCatalog, rec: ImageRecord): ImageInspect 
     RepoTags: [...rec.repoTags],
     RepoDigests: [...rec.repoDigests],
     Parent: '',
-    Comment: c.comment ?? '',
+    // Moby: an image without a comment shows its last history entry's (docker commit -m)
+    Comment: c.comment || (c.history?.at(-1)?.comment ?? ''),
     Created: c.created ?? '',
     DockerVersion: c.docker_version ?? '',
     Author: c.author ?? '',

@@ -91,6 +91,8 @@ describe('TTY exec', () => {
     const e = await rt.exec(box.id, execSpec(['sh', '-c', 'stty size; read x; stty size'], { tty: true, openStdin: true, consoleSize: [31, 97] }));
     assert.match(await waitFor(e.stdout, /\d+ \d+\r\n/), /^31 97\r\n$/);
     await e.resize?.(44, 132);
+    // conmon applies the size when it reads its control FIFO, a moment after resize() wrote to it
+    await new Promise((r) => setTimeout(r, 300));
     e.stdin?.write('go\r');
     const rest = text(e.stdout);
     assert.equal(await e.exited, 0);

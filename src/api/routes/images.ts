@@ -38,6 +38,10 @@ export function imageRoutes(r: Router, images: ImageService & RegistryImageServi
         ...(quiet ? {} : { onProgress: send }),
       });
       for (const l of lines) send({ stream: `${l}\n` });
+      for (const l of lines) {
+        const name = /^Loaded image(?: ID)?: (.+)$/.exec(l)?.[1];
+        if (name) engine.events.emit('image', 'load', name, { name });
+      }
     });
   });
 
@@ -52,6 +56,7 @@ export function imageRoutes(r: Router, images: ImageService & RegistryImageServi
       const ref = pullReference(fromImage, q.get('tag') ?? '');
       await progressStream(ctx, async (send) => {
         await images.pull(ref, { signal: ctx.signal, onProgress: send, ...(auth ? { auth } : {}), ...(platform ? { platform } : {}) });
+        engine.events.emit('image', 'pull', ref, { name: ref });
       });
       return;
     }
@@ -68,6 +73,7 @@ export function imageRoutes(r: Router, images: ImageService & RegistryImageServi
         ...(message ? { message } : {}), ...(platform ? { platform } : {}),
       });
       send({ status: id });
+      engine.events.emit('image', 'import', id, { name: id });
     });
   });
 
@@ -80,14 +86,24 @@ export function imageRoutes(r: Router, images: ImageService & RegistryImageServi
     const split = splitRepoTag(repo);
     const tag = ctx.query.get('tag') || split.tag;
     await images.tag(ctx.params[0]!, split.repo, tag);
+    const img = await images.get(ctx.params[0]!);
+    engine.events.emit('image', 'tag', img.id, { name: `${split.repo}:${tag || 'latest'}` });
     ctx.reply.empty(201);
   });
 
   r.add('DELETE', '/images/{name*}', async (ctx) => {
-    ctx.reply.json(200, await images.remove(ctx.params[0]!, {
+    // a container removed a moment ago may still be unmounting its rootfs from the image's layers
+    const img = await images.get(ctx.params[0]!).catch(() => undefined);
+    if (img) await engine.containers.settleRemovals(img.id);
+    const gone = await images.remove(ctx.params[0]!, {
       force: boolParam(ctx.query, 'force'),
       noPrune: boolParam(ctx.query, 'noprune'),
       usedBy: (id) => engine.imageUser(id),
-    }));
+    });
+    for (const g of gone as Array<{ Untagged?: string; Deleted?: string }>) {
+      if (g.Untagged) engine.events.emit('image', 'untag', g.Untagged, { name: g.Untagged });
+      if (g.Deleted) engine.events.emit('image', 'delete', g.Deleted, { name: g.Deleted });
+    }
+    ctx.reply.json(200, gone);
   });
 }

@@ -14,7 +14,7 @@ function objectBody(v: unknown): Record<string, unknown> {
 
 export function networkRoutes(r: Router, engine: Engine): void {
   const networks = engine.networking.networks;
-  const deps = { networks, store: engine.store, containers: engine.containers };
+  const deps = { networks, store: engine.store, containers: engine.containers, events: engine.events };
 
   r.add('GET', '/networks', async (ctx) => {
     ctx.reply.json(200, networks.list(filtersParam(ctx.query)).map((n) => networkView(n, {})));
@@ -24,16 +24,20 @@ export function networkRoutes(r: Router, engine: Engine): void {
 
   r.add('POST', '/networks/create', async (ctx) => {
     const rec = await networks.create(parseNetworkCreate(await ctx.body()));
+    engine.events.emit('network', 'create', rec.id, { name: rec.name, type: rec.driver });
     ctx.reply.json(201, { Id: rec.id, Warning: '' });
   });
 
   r.add('DELETE', '/networks/{id}', async (ctx) => {
-    await networks.remove(ctx.params[0]!);
+    const rec = networks.records.get(ctx.params[0]!);
+    await networks.remove(rec.id);
+    engine.events.emit('network', 'destroy', rec.id, { name: rec.name, type: rec.driver });
     ctx.reply.empty(204);
   });
 
   r.add('POST', '/networks/prune', async (ctx) => {
     const removed = await networks.prune(filtersParam(ctx.query));
+    for (const name of removed) engine.events.emit('network', 'destroy', name, { name, type: 'bridge' });
     ctx.reply.json(200, { NetworksDeleted: removed });
   });
 

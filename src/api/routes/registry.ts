@@ -32,9 +32,13 @@ export function registryRoutes(r: Router, d: RegistryDeps): void {
   r.add('POST', '/images/{name*}/push', async (ctx) => {
     const auth = parseRegistryAuthHeader(headerOf(ctx.req.headers['x-registry-auth']));
     const tag = ctx.query.get('tag') || undefined;
-    await progressStream(ctx, (send) => images.push(ctx.params[0]!, {
-      signal: ctx.signal, onProgress: send, ...(auth ? { auth } : {}), ...(tag ? { tag } : {}),
-    }));
+    await progressStream(ctx, async (send) => {
+      await images.push(ctx.params[0]!, {
+        signal: ctx.signal, onProgress: send, ...(auth ? { auth } : {}), ...(tag ? { tag } : {}),
+      });
+      const name = tag ? `${ctx.params[0]!}:${tag}` : ctx.params[0]!;
+      engine.events.emit('image', 'push', name, { name });
+    });
   });
 
   r.add('POST', '/auth', async (ctx) => {
@@ -89,12 +93,12 @@ export function registryRoutes(r: Router, d: RegistryDeps): void {
 
   r.add('GET', '/system/df', async (ctx) => {
     const imgs = await images.list({ all: true, containersUsing: (id) => engine.store.all().filter((c) => c.image === id).length });
-    const containers: ContainerSummary[] = await engine.list({ all: true });
+    const containers: ContainerSummary[] = await engine.list({ all: true, size: true });
     ctx.reply.json(200, {
       LayersSize: imgs.reduce((a, i) => a + i.Size, 0),
       // the docker CLI skips images whose SharedSize is -1 when it sums what is in use
       Images: imgs.map((i) => ({ ...i, SharedSize: 0, VirtualSize: i.Size })),
-      Containers: containers.map((c) => ({ ...c, SizeRw: 0, SizeRootFs: 0 })),
+      Containers: containers,
       Volumes: await Promise.all(d.engine.volumes.list({}).map(async (v) => volumeView(v, d.engine.volumes.volumes.mountpoint(v.name), {
         Size: await d.engine.volumes.volumes.size(v.name), RefCount: d.engine.volumes.users(v.name).length,
       }))),

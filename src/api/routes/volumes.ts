@@ -36,13 +36,20 @@ export function volumeRoutes(r: Router, engine: Engine): void {
       ...(body.Name ? { name: body.Name as string } : {}), ...(body.Driver ? { driver: body.Driver as string } : {}),
       ...(labels ? { labels } : {}), ...(options ? { options } : {}),
     });
+    engine.events.emit('volume', 'create', v.name, { driver: v.driver });
     ctx.reply.json(201, view(v.name));
   });
 
   r.add('DELETE', '/volumes/{name}', async (ctx) => {
+    const existed = ops.volumes.find(ctx.params[0]!);
     await ops.remove(ctx.params[0]!, boolParam(ctx.query, 'force'));
+    if (existed) engine.events.emit('volume', 'destroy', existed.name, { driver: existed.driver });
     ctx.reply.empty(204);
   });
 
-  r.add('POST', '/volumes/prune', async (ctx) => ctx.reply.json(200, await ops.prune(filtersParam(ctx.query))));
+  r.add('POST', '/volumes/prune', async (ctx) => {
+    const r2 = await ops.prune(filtersParam(ctx.query));
+    for (const name of r2.VolumesDeleted) engine.events.emit('volume', 'destroy', name, { driver: 'local' });
+    ctx.reply.json(200, r2);
+  });
 }

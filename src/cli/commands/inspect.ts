@@ -4,7 +4,10 @@ import { Template } from '../format/template.js';
 import { networkInspect } from './network-api.js';
 
 /** The object types berth can inspect, in docker's autodetection order. */
-export type Kind = 'container' | 'image' | 'network';
+export type Kind = 'container' | 'image' | 'network' | 'volume';
+
+/** The kinds `berth inspect` tries when no `--type` is given, in docker's order (swarm kinds and plugins do not exist in berth). */
+const AUTODETECT: Kind[] = ['container', 'image', 'network', 'volume'];
 
 /** Every `--type` docker accepts (cli/command/system/inspect.go allTypes). */
 const ALL_TYPES = ['config', 'container', 'image', 'network', 'node', 'plugin', 'secret', 'service', 'task', 'volume'];
@@ -23,7 +26,8 @@ async function fetchOne(ctx: Ctx, name: string, kinds: Kind[], opts: { size: boo
       let obj: unknown;
       if (kind === 'container') obj = await client.containerInspect(name, { size: opts.size });
       else if (kind === 'image') obj = await client.imageInspectRaw(name);
-      else obj = await networkInspect(ctx, name, { verbose: opts.verbose });
+      else if (kind === 'network') obj = await networkInspect(ctx, name, { verbose: opts.verbose });
+      else obj = await client.volumeInspect(name);
       if (opts.size && kind !== 'container') ctx.err(`WARNING: --size ignored for ${kind}\n`);
       return obj;
     } catch (err) {
@@ -99,8 +103,8 @@ export const inspect: CommandDef = {
     const valid = ALL_TYPES.map((t) => `"${t}"`).join(', ');
     if (p.has('type') && type === '') throw new StatusError(1, `type is empty: must be one of ${valid}`);
     if (type !== '' && !ALL_TYPES.includes(type)) throw new StatusError(1, `unknown type: "${type}": must be one of ${valid}`);
-    // other docker types (volume, plugin, swarm objects) do not exist in berth: "No such object"
-    const kinds: Kind[] = type === '' ? ['container', 'image', 'network'] : (['container', 'image', 'network'] as Kind[]).filter((k) => k === type);
+    // other docker types (plugin, swarm objects) do not exist in berth: "No such object"
+    const kinds: Kind[] = type === '' ? AUTODETECT : AUTODETECT.filter((k) => k === type);
     return inspectObjects(ctx, args, { kinds, ...(p.has('format') ? { format: p.str('format')! } : {}), size: p.bool('size') });
   },
 };

@@ -32,7 +32,9 @@ function index(v: unknown, ...keys: unknown[]): unknown {
       if (n < 0 || n >= cur.length) throw new TemplateError(`:1: error calling index: index out of range: ${n}`);
       cur = cur[n];
     } else if (typeof cur === 'object') {
-      cur = (cur as Record<string, unknown>)[String(k)];
+      const obj = cur as Record<string, unknown>;
+      // a missing key of a string map (labels, attributes, options) is Go's zero value ""
+      cur = String(k) in obj ? obj[String(k)] : Object.values(obj).every((x) => typeof x === 'string') ? '' : undefined;
     } else {
       throw new TemplateError(`:1: error calling index: can't index item of type ${typeof cur}`);
     }

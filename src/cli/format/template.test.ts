@@ -71,3 +71,7 @@ test('a field chain on a parenthesised pipeline: (index .M "k").F', () => {
   assert.equal(run('{{json (index .M "a-net").Aliases}}', data), '["x","y"]');
   assert.equal(run('{{(index .M "a-net").Aliases}}', data), '[x y]');
 });
+
+test('index of a missing key in a string map is "" as Go prints map[string]string', () => {
+  assert.equal(run('[{{index .Config.Labels "nope"}}]'), '[]');
+});

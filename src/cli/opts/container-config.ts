@@ -1,10 +1,12 @@
+import type { Resources } from '../../client/index.js';
 import type { ContainerCreateBody, HostConfig, MountSpec } from '../../protocol/types.js';
 import { FlagError, type Parsed } from '../flags.js';
 import { expandEnv, parseKeyValueFile, toLabelMap } from './kv-file.js';
 import { parseMount, parseTmpfs, parseVolume } from './mounts.js';
 import { checkMac, networkingFromFlags, parseNetworkOpt, type NetworkingRequest } from './network-opts.js';
 import { parsePorts } from './ports.js';
-import { ramInBytes } from './units.js';
+import { parseCpus, parseRestartPolicy, parseUint16, ulimitList } from './resources.js';
+import { memSwapBytes, ramInBytes } from './units.js';
 
 /** What `create`/`run` send, plus the client-side options around it. */
 export interface ContainerRequest {
@@ -41,17 +43,21 @@ function labels(p: Parsed): Record<string, string> {
   return toLabelMap(entries);
 }
 
+/**
+ * `-v`, `--mount` and `--tmpfs` as docker/cli's parse: `-v` values with a source go to Binds
+ * (once each, like its map), the others are anonymous volumes keyed by the whole value.
+ */
 function storage(p: Parsed, cwd: string): { binds: string[]; volumes: Record<string, object>; mounts: MountSpec[]; tmpfs: Record<string, string> } {
   const binds: string[] = [];
   const volumes: Record<string, object> = {};
-  for (const v of p.list('volume')) {
+  for (const v of new Set(p.list('volume'))) {
     const parsed = parseVolume(v, cwd);
     if (parsed.kind === 'bind') binds.push(parsed.spec);
     else volumes[parsed.target] = {};
   }
   const mounts = p.list('mount').map((m) => {
     try {
-      return parseMount(m);
+      return parseMount(m, cwd);
     } catch (err) {
       throw new FlagError(`invalid argument "${m}" for "--mount" flag: ${(err as Error).message}`);
     }
@@ -88,11 +94,57 @@ function networking(p: Parsed): NetworkingRequest {
   }
 }
 
-function restartPolicy(value: string | undefined): NonNullable<HostConfig['RestartPolicy']> {
-  const v = value ?? 'no';
-  const [name, count] = v.split(':');
-  if (!['no', 'always', 'unless-stopped', 'on-failure'].includes(name!)) throw new OptionsError(`invalid restart policy: ${v}`);
-  return { Name: name as 'no', MaximumRetryCount: count === undefined ? 0 : Number(count) };
+/**
+ * container.Resources as docker/cli's parse fills it for create (every field sent; KernelMemory is
+ * dropped by the API client on API >= 1.42). Throws OptionsError for a swappiness out of range.
+ */
+export function createResources(p: Parsed): Resources {
+  const swappiness = p.int('memory-swappiness') ?? -1;
+  if (swappiness !== -1 && (swappiness < 0 || swappiness > 100)) {
+    throw new OptionsError(`invalid value: ${swappiness}. Valid memory swappiness range is 0-100`);
+  }
+  const bytes = (name: string): number => (p.has(name) ? ramInBytes(p.str(name)!) : 0);
+  return {
+    CpuShares: p.int('cpu-shares') ?? 0,
+    Memory: bytes('memory'),
+    NanoCpus: p.has('cpus') ? parseCpus(p.str('cpus')!) : 0,
+    CgroupParent: p.str('cgroup-parent') ?? '',
+    BlkioWeight: p.has('blkio-weight') ? parseUint16(p.str('blkio-weight')!) : 0,
+    BlkioWeightDevice: null,
+    BlkioDeviceReadBps: [],
+    BlkioDeviceWriteBps: [],
+    BlkioDeviceReadIOps: [],
+    BlkioDeviceWriteIOps: [],
+    CpuPeriod: p.int('cpu-period') ?? 0,
+    CpuQuota: p.int('cpu-quota') ?? 0,
+    CpuRealtimePeriod: p.int('cpu-rt-period') ?? 0,
+    CpuRealtimeRuntime: p.int('cpu-rt-runtime') ?? 0,
+    CpusetCpus: p.str('cpuset-cpus') ?? '',
+    CpusetMems: p.str('cpuset-mems') ?? '',
+    Devices: null,
+    DeviceCgroupRules: null,
+    DeviceRequests: null,
+    MemoryReservation: bytes('memory-reservation'),
+    MemorySwap: p.has('memory-swap') ? memSwapBytes(p.str('memory-swap')!) : 0,
+    MemorySwappiness: swappiness,
+    OomKillDisable: p.bool('oom-kill-disable'),
+    PidsLimit: p.int('pids-limit') ?? 0,
+    Ulimits: ulimitList(p.list('ulimit')),
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
+  };
+}
+
+/** `--restart` (default `no`) as docker's ParseRestartPolicy; the daemon checks the name. */
+function restartPolicy(p: Parsed): NonNullable<HostConfig['RestartPolicy']> {
+  try {
+    // the wire type's Name is docker's known modes; other names are sent for the daemon to refuse
+    return parseRestartPolicy(p.str('restart') ?? 'no') as NonNullable<HostConfig['RestartPolicy']>;
+  } catch (err) {
+    throw new OptionsError((err as Error).message);
+  }
 }
 
 /**
@@ -105,20 +157,23 @@ export function buildContainerRequest(p: Parsed, image: string, cmd: string[], e
     throw new OptionsError(`invalid pull option: '${pull}': must be one of "always", "missing" or "never"`);
   }
   const attach = attachSet(p);
+  const resources = createResources(p);
   const interactive = p.bool('interactive');
   const store = storage(p, cwd);
   const net = ports(p);
   const network = networking(p);
   const entry = p.str('entrypoint');
   const logOpts = toLabelMap(p.list('log-opt'));
-  const host: HostConfig = {
+  const host: HostConfig & Resources = {
+    ...resources,
     Binds: store.binds.length > 0 ? store.binds : null,
     ContainerIDFile: p.str('cidfile') ?? '',
     LogConfig: { Type: p.str('log-driver') ?? '', Config: logOpts },
     NetworkMode: network.networkMode,
     PortBindings: net.bindings,
-    RestartPolicy: restartPolicy(p.str('restart')),
+    RestartPolicy: restartPolicy(p),
     AutoRemove: p.bool('rm'),
+    VolumeDriver: p.str('volume-driver') ?? '',
     VolumesFrom: p.has('volumes-from') ? p.list('volumes-from') : null,
     ConsoleSize: [0, 0],
     CapAdd: p.has('cap-add') ? p.list('cap-add') : null,
@@ -137,15 +192,16 @@ export function buildContainerRequest(p: Parsed, image: string, cmd: string[], e
     SecurityOpt: p.has('security-opt') ? p.list('security-opt') : null,
     UTSMode: p.str('uts') ?? '',
     ShmSize: p.has('shm-size') ? ramInBytes(p.str('shm-size')!) : 0,
-    CpuShares: p.int('cpu-shares') ?? 0,
-    Memory: p.has('memory') ? ramInBytes(p.str('memory')!) : 0,
-    NanoCpus: p.has('cpus') ? Math.round(Number(p.str('cpus')) * 1e9) : 0,
+    OomScoreAdj: p.int('oom-score-adj') ?? 0,
   };
+  const policy = host.RestartPolicy?.Name ?? '';
+  if (host.AutoRemove === true && policy !== '' && policy !== 'no') {
+    throw new OptionsError('conflicting options: cannot specify both --restart and --rm');
+  }
   if (Object.keys(store.tmpfs).length > 0) host.Tmpfs = store.tmpfs;
   if (store.mounts.length > 0) host.Mounts = store.mounts;
   if (p.has('init')) host.Init = p.bool('init');
   if (p.has('runtime')) host.Runtime = p.str('runtime')!;
-  if (p.has('pids-limit')) host.PidsLimit = p.int('pids-limit')!;
   const body: ContainerCreateBody = {
     Hostname: p.str('hostname') ?? '',
     Domainname: p.str('domainname') ?? '',

@@ -1,8 +1,16 @@
 import type { FlagSpec } from '../flags.js';
+import { parseMount } from './mounts.js';
 import { parseNetworkOpt, validateDNSSearch, validateExtraHost, validateIPAddress, validateLink } from './network-opts.js';
+import { checkBytes, checkCpus, checkSwap, checkUint16, checkUlimit } from './resources.js';
 
 const checkNetwork = (v: string): string => {
   parseNetworkOpt(v);
+  return v;
+};
+
+/** `--mount` is checked as it is set (docker's MountOpt.Set), before any other option. */
+const checkMount = (v: string): string => {
+  parseMount(v);
   return v;
 };
 
@@ -11,10 +19,18 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'add-host', kind: 'list', help: 'Add a custom host-to-IP mapping (host:ip)', validate: validateExtraHost },
   { name: 'attach', short: 'a', kind: 'list', help: 'Attach to STDIN, STDOUT or STDERR' },
   { name: 'cap-add', kind: 'list', help: 'Add Linux capabilities' },
+  { name: 'blkio-weight', kind: 'string', valueName: 'uint16', help: 'Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)', validate: checkUint16 },
   { name: 'cap-drop', kind: 'list', help: 'Drop Linux capabilities' },
+  { name: 'cgroup-parent', kind: 'string', help: 'Optional parent cgroup for the container' },
   { name: 'cidfile', kind: 'string', help: 'Write the container ID to the file' },
-  { name: 'cpus', kind: 'string', valueName: 'decimal', help: 'Number of CPUs' },
+  { name: 'cpu-period', kind: 'int', help: 'Limit CPU CFS (Completely Fair Scheduler) period' },
+  { name: 'cpu-quota', kind: 'int', help: 'Limit CPU CFS (Completely Fair Scheduler) quota' },
+  { name: 'cpu-rt-period', kind: 'int', help: 'Limit CPU real-time period in microseconds' },
+  { name: 'cpu-rt-runtime', kind: 'int', help: 'Limit CPU real-time runtime in microseconds' },
   { name: 'cpu-shares', short: 'c', kind: 'int', help: 'CPU shares (relative weight)' },
+  { name: 'cpus', kind: 'string', valueName: 'decimal', help: 'Number of CPUs', validate: checkCpus },
+  { name: 'cpuset-cpus', kind: 'string', help: 'CPUs in which to allow execution (0-3, 0,1)' },
+  { name: 'cpuset-mems', kind: 'string', help: 'MEMs in which to allow execution (0-3, 0,1)' },
   { name: 'dns', kind: 'list', help: 'Set custom DNS servers', validate: validateIPAddress },
   { name: 'dns-opt', kind: 'list', help: 'Set DNS options', hidden: true, aliasOf: 'dns-option' },
   { name: 'dns-option', kind: 'list', help: 'Set DNS options' },
@@ -31,6 +47,7 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'ip', kind: 'string', help: 'IPv4 address (e.g., 172.30.100.104)' },
   { name: 'ip6', kind: 'string', help: 'IPv6 address (e.g., 2001:db8::33)' },
   { name: 'ipc', kind: 'string', help: 'IPC mode to use' },
+  { name: 'kernel-memory', kind: 'string', valueName: 'bytes', help: 'Kernel memory limit', validate: checkBytes },
   { name: 'label', short: 'l', kind: 'list', help: 'Set meta data on a container' },
   { name: 'label-file', kind: 'list', help: 'Read in a line delimited file of labels' },
   { name: 'link', kind: 'list', help: 'Add link to another container', validate: validateLink },
@@ -38,13 +55,18 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'log-driver', kind: 'string', help: 'Logging driver for the container' },
   { name: 'log-opt', kind: 'list', help: 'Log driver options' },
   { name: 'mac-address', kind: 'string', help: 'Container MAC address (e.g., 92:d0:c6:0a:29:33)' },
-  { name: 'memory', short: 'm', kind: 'string', valueName: 'bytes', help: 'Memory limit' },
-  { name: 'mount', kind: 'list', valueName: 'mount', help: 'Attach a filesystem mount to the container' },
+  { name: 'memory', short: 'm', kind: 'string', valueName: 'bytes', help: 'Memory limit', validate: checkBytes },
+  { name: 'memory-reservation', kind: 'string', valueName: 'bytes', help: 'Memory soft limit', validate: checkBytes },
+  { name: 'memory-swap', kind: 'string', valueName: 'bytes', help: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", validate: checkSwap },
+  { name: 'memory-swappiness', kind: 'int', help: 'Tune container memory swappiness (0 to 100)', defaultText: '-1' },
+  { name: 'mount', kind: 'list', valueName: 'mount', help: 'Attach a filesystem mount to the container', validate: checkMount },
   { name: 'name', kind: 'string', help: 'Assign a name to the container' },
   { name: 'network', kind: 'list', valueName: 'network', help: 'Connect a container to a network', validate: checkNetwork },
   { name: 'net', kind: 'list', valueName: 'network', help: 'Connect a container to a network', hidden: true, aliasOf: 'network', validate: checkNetwork },
   { name: 'network-alias', kind: 'list', help: 'Add network-scoped alias for the container' },
   { name: 'net-alias', kind: 'list', help: 'Add network-scoped alias for the container', hidden: true, aliasOf: 'network-alias' },
+  { name: 'oom-kill-disable', kind: 'bool', help: 'Disable OOM Killer' },
+  { name: 'oom-score-adj', kind: 'int', help: "Tune host's OOM preferences (-1000 to 1000)" },
   { name: 'pid', kind: 'string', help: 'PID namespace to use' },
   { name: 'pids-limit', kind: 'int', help: 'Tune container pids limit (set -1 for unlimited)' },
   { name: 'platform', kind: 'string', help: 'Set platform if server is multi-platform capable' },
@@ -58,15 +80,16 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'rm', kind: 'bool', help: 'Automatically remove the container and its associated anonymous volumes when it exits' },
   { name: 'runtime', kind: 'string', help: 'Runtime to use for this container' },
   { name: 'security-opt', kind: 'list', help: 'Security Options' },
-  { name: 'shm-size', kind: 'string', valueName: 'bytes', help: 'Size of /dev/shm' },
+  { name: 'shm-size', kind: 'string', valueName: 'bytes', help: 'Size of /dev/shm', validate: checkBytes },
   { name: 'stop-signal', kind: 'string', help: 'Signal to stop the container' },
   { name: 'stop-timeout', kind: 'int', help: 'Timeout (in seconds) to stop a container' },
   { name: 'tmpfs', kind: 'list', help: 'Mount a tmpfs directory' },
   { name: 'tty', short: 't', kind: 'bool', help: 'Allocate a pseudo-TTY' },
-  { name: 'ulimit', kind: 'list', valueName: 'ulimit', help: 'Ulimit options' },
+  { name: 'ulimit', kind: 'list', valueName: 'ulimit', help: 'Ulimit options', defaultText: '[]', validate: checkUlimit },
   { name: 'user', short: 'u', kind: 'string', help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
   { name: 'uts', kind: 'string', help: 'UTS namespace to use' },
   { name: 'volume', short: 'v', kind: 'list', help: 'Bind mount a volume' },
+  { name: 'volume-driver', kind: 'string', help: 'Optional volume driver for the container' },
   { name: 'volumes-from', kind: 'list', help: 'Mount volumes from the specified container(s)' },
   { name: 'workdir', short: 'w', kind: 'string', help: 'Working directory inside the container' },
   { name: 'help', kind: 'bool', help: 'Print usage', hidden: true },

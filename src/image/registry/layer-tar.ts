@@ -9,24 +9,31 @@ type Headers = Partial<Header> & Pick<Header, 'name'>;
 
 const OPAQUE_XATTR = 'trusted.overlay.opaque';
 
+/** Options of layerTar. */
+export interface LayerTarOptions {
+  /** Leaves out a path (relative, no leading slash) and, for a directory, all below it. */
+  skip?: (path: string) => boolean;
+}
+
 /**
  * A deterministic tar of a layer's diff dir, as Moby's archive package writes one for a layer:
  * entries sorted by path, ownership, mode, mtime and xattrs kept, hard links as links, overlay
  * whiteouts (char 0/0) as `.wh.<name>` and opaque dirs as `.wh..wh..opq`. Errors fail the stream.
  */
-export function layerTar(root: string): Readable {
+export function layerTar(root: string, opts: LayerTarOptions = {}): Readable {
   const pack = tar.pack();
   const out = new PassThrough();
-  const walking = walk(pack, root, '', new Map()).then(() => pack.finalize());
+  const walking = walk(pack, root, '', new Map(), opts.skip ?? (() => false)).then(() => pack.finalize());
   walking.catch((err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
   pipeline(pack, out).catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
   return out;
 }
 
-async function walk(pack: Pack, root: string, rel: string, inodes: Map<string, string>): Promise<void> {
+async function walk(pack: Pack, root: string, rel: string, inodes: Map<string, string>, skip: (path: string) => boolean): Promise<void> {
   const names = (await readdir(rel === '' ? root : `${root}/${rel}`)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (const name of names) {
     const path = rel === '' ? name : `${rel}/${name}`;
+    if (skip(path)) continue;
     const abs = `${root}/${path}`;
     const st = await lstat(abs);
     await addEntry(pack, abs, path, st, inodes);
@@ -34,7 +41,7 @@ async function walk(pack: Pack, root: string, rel: string, inodes: Map<string, s
       if ((await xattrs(abs))[OPAQUE_XATTR] === 'y') {
         await entry(pack, { ...base(`${path}/.wh..wh..opq`, st), type: 'file', size: 0, mode: 0 });
       }
-      await walk(pack, root, path, inodes);
+      await walk(pack, root, path, inodes, skip);
     }
   }
 }

@@ -1,0 +1,217 @@
+/**
+ * The local side of `docker cp`: a tar of a host file or tree as go-archive's TarResourceRebase
+ * writes it (sorted walk, symlinks as symlinks, hard links, ids, modes, second mtimes), the
+ * source path resolution of CopyInfoSourcePath, and RebaseArchiveEntries.
+ */
+import { closeSync, lstatSync, openSync, read, readdirSync, readlinkSync, realpathSync, constants, type BigIntStats } from 'node:fs';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import tar, { type Header as TarHeader, type Pack } from 'tar-stream';
+import { goBase, goJoin, getRebaseName, hasTrailingSeparator, splitPathDirEntry, type CopyInfo } from './cp-paths.js';
+
+const readAsync = promisify(read);
+const CHUNK = 64 * 1024;
+const MAX_USTAR_ID = 0o777777;
+
+type Header = Partial<Omit<TarHeader, 'pax'>> & Pick<TarHeader, 'name'> & { pax?: Record<string, string> };
+type Sink = ReturnType<Pack['entry']>;
+
+/** An fs error worded as Go's os.PathError (`lstat /x: no such file or directory`). */
+export function goFsError(err: unknown, path?: string): Error {
+  const e = err as NodeJS.ErrnoException;
+  if (!(err instanceof Error) || e.code === undefined) return err instanceof Error ? err : new Error(String(err));
+  const desc = e.message.replace(/^[A-Z0-9_]+: /, '').replace(/, \w+ '.*$/, '');
+  return new Error(`${e.syscall ?? 'open'} ${path ?? e.path ?? ''}: ${desc}`);
+}
+
+/** filepath.EvalSymlinks with Go's error wording. */
+function evalSymlinks(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch (err) {
+    throw goFsError(err);
+  }
+}
+
+/**
+ * go-archive's CopyInfoSourcePath: the parent's symlinks resolved (the last element's too with
+ * followLink, then renamed back to the requested name); the path must exist.
+ */
+export function copyInfoSourcePath(path: string, followLink: boolean): CopyInfo {
+  let resolved: string;
+  let rebaseName = '';
+  if (followLink) {
+    ({ resolved, rebaseName } = getRebaseName(path, evalSymlinks(path)));
+  } else {
+    const i = path.lastIndexOf('/');
+    const dir = path.slice(0, i + 1);
+    const base = path.slice(i + 1);
+    resolved = `${evalSymlinks(dir === '' ? '.' : dir)}/${base}`;
+    if (hasTrailingSeparator(path) && goBase(path) !== goBase(resolved)) rebaseName = goBase(path);
+  }
+  let st;
+  try {
+    st = lstatSync(resolved);
+  } catch (err) {
+    throw goFsError(err, resolved);
+  }
+  return { path: resolved, exists: true, isDir: st.isDirectory(), rebaseName };
+}
+
+/** The tar of a local file or directory named by `info` (go-archive TarResource). */
+export function tarResource(info: CopyInfo): Readable {
+  try {
+    lstatSync(info.path);
+  } catch (err) {
+    throw goFsError(err, info.path);
+  }
+  const [sourceDir, sourceBase] = splitPathDirEntry(info.path);
+  const pack = tar.pack();
+  const out = new PassThrough();
+  const walkRoot = `${sourceDir.replace(/\/$/, '')}/${sourceBase}`;
+  const replacement = info.rebaseName === '/' ? '' : info.rebaseName;
+  const nameOf = (rel: string): string => {
+    let name = sourceBase === '.' && rel !== '.' ? `./${rel}` : rel;
+    if (info.rebaseName !== '') name = replaceFirst(name, sourceBase, replacement);
+    return name;
+  };
+  const seen = new Map<bigint, string>();
+  const walking = walk(pack, walkRoot, sourceBase === '.' ? '.' : sourceBase, nameOf, seen)
+    .then(() => pack.finalize(), (err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
+  pipeline(pack, out).catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+  void walking;
+  return out;
+}
+
+function replaceFirst(s: string, from: string, to: string): string {
+  const i = s.indexOf(from);
+  return i < 0 ? s : `${s.slice(0, i)}${to}${s.slice(i + from.length)}`;
+}
+
+/** Byte order, as Go's os.ReadDir sorts names. */
+function byBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+async function walk(pack: Pack, path: string, rel: string, nameOf: (rel: string) => string, seen: Map<bigint, string>): Promise<void> {
+  const st = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+  if (st === undefined) return;
+  await addEntry(pack, path, nameOf(rel), st, seen);
+  if (!st.isDirectory()) return;
+  for (const name of readdirSync(path).sort(byBytes)) {
+    await walk(pack, goJoin(path, name), rel === '.' ? name : `${rel}/${name}`, nameOf, seen);
+  }
+}
+
+/** Go's tar.FileInfoHeader (no user name lookups) with moby's canonical names. */
+export function headerFor(name: string, st: BigIntStats): Header | undefined {
+  const uid = Number(st.uid);
+  const gid = Number(st.gid);
+  const h: Header = {
+    name,
+    mode: Number(st.mode) & (constants.S_IFMT | 0o7777),
+    uid: uid > MAX_USTAR_ID ? 0 : uid,
+    gid: gid > MAX_USTAR_ID ? 0 : gid,
+    mtime: new Date(Number(st.mtimeNs / 1_000_000_000n) * 1000),
+  };
+  if (uid > MAX_USTAR_ID || gid > MAX_USTAR_ID) h.pax = { uid: String(uid), gid: String(gid) };
+  if (st.isDirectory()) {
+    h.type = 'directory';
+    if (!name.endsWith('/')) h.name = `${name}/`;
+  } else if (st.isFile()) {
+    h.type = 'file';
+    h.size = Number(st.size);
+  } else if (st.isSymbolicLink()) {
+    h.type = 'symlink';
+  } else if (st.isCharacterDevice() || st.isBlockDevice()) {
+    h.type = st.isCharacterDevice() ? 'character-device' : 'block-device';
+    h.devmajor = Number(((st.rdev >> 8n) & 0xfffn) | ((st.rdev >> 32n) & ~0xfffn));
+    h.devminor = Number((st.rdev & 0xffn) | ((st.rdev >> 12n) & ~0xffn));
+  } else if (st.isFIFO()) {
+    h.type = 'fifo';
+  } else {
+    return undefined; // sockets cannot be archived
+  }
+  return h;
+}
+
+async function addEntry(pack: Pack, path: string, name: string, st: BigIntStats, seen: Map<bigint, string>): Promise<void> {
+  const h = headerFor(name, st);
+  if (h === undefined) return;
+  if (h.type === 'symlink') h.linkname = readlinkSync(path);
+  if (h.type !== 'directory' && st.nlink > 1n) {
+    const first = seen.get(st.ino);
+    if (first !== undefined) {
+      await writeEntry(pack, { ...h, type: 'link', linkname: first, size: 0 });
+      return;
+    }
+    seen.set(st.ino, h.name);
+  }
+  if (h.type !== 'file') {
+    await writeEntry(pack, h);
+    return;
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    throw goFsError(err, path);
+  }
+  try {
+    await writeEntry(pack, h, (sink) => copyExactly(fd, h.size ?? 0, sink));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeEntry(pack: Pack, header: Header, body?: (sink: Sink) => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
+    if (body === undefined) return;
+    body(sink).then(() => void sink.end(undefined), (err: unknown) => {
+      sink.destroy(err instanceof Error ? err : new Error(String(err)));
+      reject(err);
+    });
+  });
+}
+
+/** Exactly `size` bytes of the file: zeros for what a shrinking file lost, a growing one cut. */
+async function copyExactly(fd: number, size: number, sink: Sink): Promise<void> {
+  let off = 0;
+  while (off < size) {
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - off));
+    const { bytesRead } = await readAsync(fd, buf, 0, buf.length, off);
+    const chunk = bytesRead === 0 ? Buffer.alloc(Math.min(CHUNK, size - off)) : buf.subarray(0, bytesRead);
+    off += chunk.length;
+    if (!sink.write(chunk)) await new Promise<void>((resolve) => sink.once('drain', () => resolve()));
+  }
+}
+
+/** RebaseArchiveEntries: the archive with the first `from` in each name (and hard link target) replaced by `to`. */
+export function rebaseArchive(src: Readable, from: string, to: string): Readable {
+  const old = from === '/' ? '' : from;
+  const extract = tar.extract();
+  const pack = tar.pack();
+  const out = new PassThrough();
+  const run = async (): Promise<void> => {
+    for await (const entry of extract) {
+      const h = entry.header as Header;
+      const renamed: Header = { ...h, name: replaceFirst(h.name, old, to) };
+      // tar-stream writes name and link target as PAX records itself when they need one
+      const { path: _p, linkpath: _l, size: _s, ...pax } = h.pax ?? {};
+      if (Object.keys(pax).length > 0) renamed.pax = pax;
+      else delete renamed.pax;
+      if (h.type === 'link' && h.linkname) renamed.linkname = replaceFirst(h.linkname, old, to);
+      await new Promise<void>((resolve, reject) => {
+        const sink = pack.entry(renamed, (err) => (err ? reject(err) : resolve()));
+        pipeline(entry as unknown as Readable, sink as unknown as NodeJS.WritableStream).catch(reject);
+      });
+    }
+    pack.finalize();
+  };
+  pipeline(src, extract as unknown as NodeJS.WritableStream).catch((err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
+  run().catch((err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
+  pipeline(pack, out).catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+  return out;
+}

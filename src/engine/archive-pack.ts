@@ -1,0 +1,244 @@
+/**
+ * A tar of a file or directory tree inside a container, as moby's archive.TarWithOptions writes
+ * it for `GET /containers/{id}/archive`: depth-first in name order, symlinks as symlinks, hard
+ * links as links to their first name, ownership, permission bits and (second-truncated) mtimes
+ * kept, sockets skipped. Every file is opened through a directory handle with O_NOFOLLOW (see
+ * archive-scope.ts), so a running container cannot redirect the walk out of its root.
+ */
+import { closeSync, constants, fstatSync, lstatSync, openSync, read, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import tar, { type Header as TarHeader, type Pack } from 'tar-stream';
+import { DIR_HANDLE, at, hasCode, openDirAt } from './archive-scope.js';
+
+const readAsync = promisify(read);
+const FILE_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const CHUNK = 64 * 1024;
+/** ustar's 6 octal digits for ids; larger ones go in PAX records, as Go's tar writer does. */
+const MAX_USTAR_ID = 0o777777;
+
+type Header = Partial<Omit<TarHeader, 'pax'>> & Pick<TarHeader, 'name'> & { pax?: Record<string, string> };
+type Sink = ReturnType<Pack['entry']>;
+
+/** What packResource() archives and under which name. */
+export interface PackOptions {
+  /** The resource is a directory: archive its tree (else the one entry). */
+  isDir: boolean;
+  /** Name of the resource in the archive: Go's filepath.Base of the requested path. */
+  rebase: string;
+  signal?: AbortSignal;
+}
+
+interface Walk {
+  pack: Pack;
+  /** Inode → first archive name, for hard links. */
+  seen: Map<bigint, string>;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * Writes the tar of `name` below the directory handle `dir` ('' = `dir` itself) to `out`.
+ * Files that vanish while the walk runs are left out (a running container changes its files).
+ */
+export async function packResource(dir: number, name: string, out: Writable, opts: PackOptions): Promise<void> {
+  const pack = tar.pack();
+  const piping = pipeline(pack, out, ...(opts.signal ? [{ signal: opts.signal }] : []));
+  const walk: Walk = { pack, seen: new Map(), signal: opts.signal };
+  try {
+    if (opts.isDir) {
+      const fd = openDirAt(dir, name);
+      try {
+        // moby renames the walk root `.` to the rebase name; `/` becomes ''
+        const prefix = opts.rebase === '/' ? '' : opts.rebase;
+        await addEntry(walk, fd, '', fstatSync(fd, { bigint: true }), prefix);
+        await walkDir(walk, fd, prefix);
+      } finally {
+        closeSync(fd);
+      }
+    } else {
+      const st = lstatSync(at(dir, name), { bigint: true, throwIfNoEntry: false });
+      if (st !== undefined) await addEntry(walk, dir, name, st, opts.rebase);
+    }
+    pack.finalize();
+  } catch (err) {
+    pack.destroy(err instanceof Error ? err : new Error(String(err)));
+  }
+  await piping;
+}
+
+/** Byte order of names, as Go's os.ReadDir sorts them. */
+function byBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+async function walkDir(walk: Walk, fd: number, prefix: string): Promise<void> {
+  let names: string[];
+  try {
+    names = readdirSync(at(fd)).sort(byBytes);
+  } catch (err) {
+    if (hasCode(err, 'ENOENT')) return;
+    throw err;
+  }
+  for (const n of names) {
+    walk.signal?.throwIfAborted();
+    const st = lstatSync(at(fd, n), { bigint: true, throwIfNoEntry: false });
+    if (st === undefined) continue;
+    const entryName = `${prefix}/${n}`;
+    await addEntry(walk, fd, n, st, entryName);
+    if (!st.isDirectory()) continue;
+    let child: number;
+    try {
+      child = openSync(at(fd, n), DIR_HANDLE);
+    } catch (err) {
+      if (hasCode(err, 'ENOENT', 'ELOOP', 'ENOTDIR')) continue; // replaced meanwhile
+      throw err;
+    }
+    try {
+      await walkDir(walk, child, entryName);
+    } finally {
+      closeSync(child);
+    }
+  }
+}
+
+/** The tar header of a file, as Go's tar.FileInfoHeader plus moby's canonical names. */
+export function headerFor(name: string, st: BigIntStats): Header | undefined {
+  const mode = Number(st.mode);
+  const uid = Number(st.uid);
+  const gid = Number(st.gid);
+  const header: Header = {
+    name,
+    // the file type bits keep tar-stream from replacing a 0000 mode with its default
+    mode: mode & (constants.S_IFMT | 0o7777),
+    uid: uid > MAX_USTAR_ID ? 0 : uid,
+    gid: gid > MAX_USTAR_ID ? 0 : gid,
+    mtime: new Date(Number(st.mtimeNs / 1_000_000_000n) * 1000),
+  };
+  if (uid > MAX_USTAR_ID || gid > MAX_USTAR_ID) header.pax = { uid: String(uid), gid: String(gid) };
+  if (st.isDirectory()) {
+    header.type = 'directory';
+    if (!name.endsWith('/')) header.name = `${name}/`;
+  } else if (st.isFile()) {
+    header.type = 'file';
+    header.size = Number(st.size);
+  } else if (st.isSymbolicLink()) {
+    header.type = 'symlink';
+  } else if (st.isCharacterDevice() || st.isBlockDevice()) {
+    header.type = st.isCharacterDevice() ? 'character-device' : 'block-device';
+    const rdev = st.rdev;
+    header.devmajor = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+    header.devminor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+  } else if (st.isFIFO()) {
+    header.type = 'fifo';
+  } else {
+    return undefined; // sockets: Go's tar writer refuses them, moby skips them
+  }
+  return header;
+}
+
+async function addEntry(walk: Walk, dir: number, name: string, lst: BigIntStats, entryName: string): Promise<void> {
+  if (lst.isFile()) {
+    await addFile(walk, dir, name, entryName);
+    return;
+  }
+  const header = headerFor(entryName === '' ? '/' : entryName, lst);
+  if (header === undefined) return;
+  if (header.type === 'symlink') {
+    try {
+      header.linkname = readlinkSync(at(dir, name));
+    } catch (err) {
+      if (hasCode(err, 'ENOENT', 'EINVAL')) return;
+      throw err;
+    }
+  }
+  if (header.type !== 'directory' && lst.nlink > 1n) {
+    const first = walk.seen.get(lst.ino);
+    if (first !== undefined) {
+      header.type = 'link';
+      header.linkname = first;
+    } else {
+      walk.seen.set(lst.ino, header.name);
+    }
+  }
+  await writeEntry(walk.pack, header);
+}
+
+/** A regular file: opened first, so the header's size is that of what is read. */
+async function addFile(walk: Walk, dir: number, name: string, entryName: string): Promise<void> {
+  let fd: number;
+  try {
+    fd = openSync(name === '' ? at(dir) : at(dir, name), FILE_READ);
+  } catch (err) {
+    if (hasCode(err, 'ENOENT', 'ELOOP', 'ENXIO')) return; // gone or replaced meanwhile
+    throw err;
+  }
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    const header = headerFor(entryName, st);
+    if (header === undefined || header.type !== 'file') return;
+    if (st.nlink > 1n) {
+      const first = walk.seen.get(st.ino);
+      if (first !== undefined) {
+        await writeEntry(walk.pack, { ...header, type: 'link', linkname: first, size: 0 });
+        return;
+      }
+      walk.seen.set(st.ino, header.name);
+    }
+    await writeEntry(walk.pack, header, (sink) => copyExactly(fd, header.size ?? 0, sink, walk.signal));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Adds one entry; `body` writes its content (exactly header.size bytes). */
+function writeEntry(pack: Pack, header: Header, body?: (sink: Sink) => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
+    if (body === undefined) return;
+    body(sink).then(() => void sink.end(undefined), (err: unknown) => {
+      sink.destroy(err instanceof Error ? err : new Error(String(err)));
+      reject(err);
+    });
+  });
+}
+
+/**
+ * Copies `size` bytes of the file to the entry: a file that shrank meanwhile is padded with
+ * zeros, one that grew is cut, so the archive stays well-formed.
+ */
+async function copyExactly(fd: number, size: number, sink: Sink, signal: AbortSignal | undefined): Promise<void> {
+  let off = 0;
+  while (off < size) {
+    signal?.throwIfAborted();
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - off));
+    const { bytesRead } = await readAsync(fd, buf, 0, buf.length, off);
+    if (bytesRead === 0) break;
+    off += bytesRead;
+    if (!sink.write(buf.subarray(0, bytesRead))) await drained(sink, signal);
+  }
+  while (off < size) {
+    const pad = Buffer.alloc(Math.min(CHUNK, size - off));
+    off += pad.length;
+    if (!sink.write(pad)) await drained(sink, signal);
+  }
+}
+
+/** Waits for a streamx writable to drain (or fail, or the signal to abort). */
+function drained(sink: Sink, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: unknown): void => {
+      sink.off('drain', onDrain);
+      sink.off('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    const onDrain = (): void => done();
+    const onClose = (): void => done(new Error('tar entry closed'));
+    const onAbort = (): void => done(signal?.reason);
+    sink.on('drain', onDrain);
+    sink.on('close', onClose);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
