@@ -63,7 +63,18 @@ export function mergeConfig(req: ContainerCreateBody, image: ContainerConfig | u
   if (req.StopTimeout !== undefined) merged.StopTimeout = req.StopTimeout;
   const exposed = { ...(img.ExposedPorts ?? {}), ...(req.ExposedPorts ?? {}) };
   if (Object.keys(exposed).length > 0) merged.ExposedPorts = exposed;
-  if (req.Healthcheck ?? img.Healthcheck) merged.Healthcheck = (req.Healthcheck ?? img.Healthcheck)!;
+  if (req.Healthcheck ?? img.Healthcheck) {
+    // moby merges field by field: what the request leaves unset comes from the image
+    const r = req.Healthcheck ?? {};
+    const i = img.Healthcheck ?? {};
+    merged.Healthcheck = {
+      Test: r.Test && r.Test.length > 0 ? r.Test : (i.Test ?? []),
+      ...(r.Interval || i.Interval ? { Interval: r.Interval || i.Interval! } : {}),
+      ...(r.Timeout || i.Timeout ? { Timeout: r.Timeout || i.Timeout! } : {}),
+      ...(r.StartPeriod || i.StartPeriod ? { StartPeriod: r.StartPeriod || i.StartPeriod! } : {}),
+      ...(r.Retries || i.Retries ? { Retries: r.Retries || i.Retries! } : {}),
+    };
+  }
   return merged;
 }
 

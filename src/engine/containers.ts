@@ -20,6 +20,7 @@ import { checkResources, ociResources, ociRlimits, type HostLimits, type Resourc
 import type { ContainerVolumes } from './volume-ops.js';
 import { KeyedMutex } from './mutex.js';
 import type { Events } from './events.js';
+import { HealthMonitor } from './health.js';
 import type { ContainerNetworking, NetworkStart } from './networking.js';
 import { initialState, type ContainerRecord, type MountPointRecord } from './record.js';
 import type { ContainerStore } from './store.js';
@@ -68,7 +69,34 @@ export class Containers {
   private readonly cleaning = new Map<string, string>();
   private readonly purges = new Map<string, Promise<void>>();
 
-  constructor(private readonly d: ContainerDeps) {}
+  readonly health: HealthMonitor;
+
+  constructor(private readonly d: ContainerDeps) {
+    this.health = new HealthMonitor({
+      probe: (rec, cmd, timeoutMs) => this.probe(rec, cmd, timeoutMs),
+      save: (rec) => this.d.store.save(rec),
+      emit: (rec, status) => this.emit(rec, `health_status: ${status}`),
+    });
+  }
+
+  /** Runs a healthcheck probe in the container (no TTY, no stdin), output capped at 4 KiB. */
+  private async probe(rec: ContainerRecord, cmd: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {
+    const p = await this.d.runtime.exec(rec.id, {
+      args: cmd, env: rec.config.Env ?? [], cwd: rec.config.WorkingDir || '/', user: rec.config.User ?? '', tty: false, openStdin: false,
+    });
+    let output = '';
+    const take = (c: Buffer) => {
+      if (output.length < 4096) output += c.toString('utf8');
+    };
+    p.stdout.on('data', take);
+    p.stderr.on('data', take);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+    const code = await Promise.race([p.exited, timeout]);
+    clearTimeout(timer);
+    if (code === 'timeout') return { exitCode: -1, output: `Health check exceeded timeout (${Math.round(timeoutMs / 1000)}s)` };
+    return { exitCode: code, output };
+  }
 
   /** A container event with Docker's attributes (labels, image, name, and `extra`). */
   private emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
@@ -268,6 +296,7 @@ export class Containers {
     await this.d.store.save(rec);
     this.emitNetwork(rec, 'connect');
     this.emit(rec, 'start');
+    this.health.start(rec);
     this.lifecycle.emit('started', rec.id);
     this.d.logger.info('container started', { container: rec.id, pid: created.value.pid });
   }
@@ -328,6 +357,7 @@ export class Containers {
         finishedAt: st.finishedAt.toISOString(),
       };
       handled = true;
+      this.health.stop(id);
       this.d.networking.releasePorts(id);
       if (st.oomKilled) this.emit(rec, 'oom');
       this.emit(rec, 'die', { exitCode: String(st.exitCode) });
@@ -677,5 +707,6 @@ export class Containers {
     this.exitWatch.clear();
     for (const t of this.restartTimers.values()) clearTimeout(t);
     this.restartTimers.clear();
+    this.health.close();
   }
 }

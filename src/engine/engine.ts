@@ -97,6 +97,7 @@ export class Engine {
     for (const rec of this.store.all()) {
       if (!this.containers.isRunning(rec)) continue;
       for (const m of rec.mounts) if (m.type === 'volume' && m.name) this.o.volumes.adopt(m.name, rec.id);
+      if (rec.state.status === 'running') this.containers.health.start(rec, { resume: true });
     }
     const net = await this.o.networks.attachments.reconcile((id) => {
       const rec = this.store.find(id);

@@ -39,6 +39,11 @@ export function listContainers(
   for (const s of f.status ?? []) {
     if (!STATUSES.includes(s as ContainerStatus)) throw invalidArgument(`invalid filter 'status=${s}'`);
   }
+  for (const h of f.health ?? []) {
+    if (!['starting', 'healthy', 'unhealthy', 'none'].includes(h)) {
+      throw invalidArgument(`Unrecognised filter value for health: ${h}`);
+    }
+  }
   const exited = (f.exited ?? []).map((e) => {
     if (!/^-?\d+$/.test(e)) throw invalidArgument(`invalid filter 'exited=${e}'`);
     return Number(e);
@@ -58,6 +63,7 @@ export function listContainers(
     if (f.name && !f.name.some((n) => new RegExp(n.replace(/^\//, '')).test(rec.name))) return false;
     if (f.label && !f.label.every((l) => labelMatches(rec, l))) return false;
     if (f.status && !f.status.includes(st)) return false;
+    if (f.health && !f.health.includes(rec.state.health?.Status ?? 'none')) return false;
     if (exited.length > 0 && (st !== 'exited' || !exited.includes(rec.state.exitCode))) return false;
     if (ancestors.length > 0 && !ancestors.some((set) => set.has(rec.image))) return false;
     if (before && rec.created >= before.created) return false;

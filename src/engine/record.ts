@@ -3,6 +3,7 @@
  * data-root/containers/<id>/container.json (written atomically on every change).
  */
 import type { ContainerConfig, HostConfig, ContainerStatus } from '../protocol/index.js';
+import type { HealthState } from './health.js';
 
 export interface ContainerStateRecord {
   status: ContainerStatus;
@@ -13,6 +14,8 @@ export interface ContainerStateRecord {
   /** RFC 3339, or Go's zero time when never started / never finished. */
   startedAt: string;
   finishedAt: string;
+  /** Healthcheck state while one is configured (Docker's State.Health). */
+  health?: HealthState;
 }
 
 export interface MountPointRecord {

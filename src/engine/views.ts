@@ -21,8 +21,11 @@ export interface ContainerPaths {
 export function statusString(rec: ContainerRecord, now = Date.now()): string {
   const s = rec.state;
   switch (s.status) {
-    case 'running':
-      return `Up ${humanDuration(now - Date.parse(s.startedAt))}`;
+    case 'running': {
+      const h = s.health?.Status;
+      const suffix = h === 'starting' ? ' (health: starting)' : h ? ` (${h})` : '';
+      return `Up ${humanDuration(now - Date.parse(s.startedAt))}${suffix}`;
+    }
     case 'paused':
       return `Up ${humanDuration(now - Date.parse(s.startedAt))} (Paused)`;
     case 'restarting':
@@ -136,6 +139,7 @@ export function toInspect(rec: ContainerRecord, paths: ContainerPaths, lowerDirs
       Error: s.error,
       StartedAt: s.startedAt,
       FinishedAt: s.finishedAt,
+      ...(s.health ? { Health: s.health } : {}),
     },
     Image: rec.image,
     ResolvConfPath: paths.resolvConfPath,

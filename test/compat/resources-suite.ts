@@ -133,6 +133,32 @@ export function defineResourceSuite(kind: 'docker' | 'berth'): void {
       ok(await cli(['rm', '-f', name]));
     });
 
+    it('healthchecks: starting, healthy, unhealthy after retries, in ps and inspect, with events', async () => {
+      const since = ((Date.now() - 500) / 1000).toFixed(3);
+      const name = uniqueName('hc');
+      ok(await cli(['run', '-d', '--name', name, '--health-cmd', 'test -e /tmp/ok && echo fine', '--health-interval', '300ms',
+        '--health-retries', '2', 'busybox', 'sh', '-c', 'touch /tmp/ok; sleep 60']));
+      assert.match(ok(await cli(['ps', '--filter', `name=${name}`, '--format', '{{.Status}}'])).stdout, /\(health: starting\)/);
+      await until('healthy', async () => (await inspect(name, '{{.State.Health.Status}}')) === 'healthy');
+      assert.match(ok(await cli(['ps', '--filter', 'health=healthy', '--format', '{{.Names}}'])).stdout, new RegExp(name));
+      const log = JSON.parse(await inspect(name, '{{json .State.Health.Log}}')) as Array<{ ExitCode: number; Output: string }>;
+      assert.equal(log.at(-1)!.ExitCode, 0);
+      assert.equal(log.at(-1)!.Output, 'fine\n');
+      ok(await cli(['exec', name, 'rm', '/tmp/ok']));
+      await until('unhealthy', async () => (await inspect(name, '{{.State.Health.Status}}')) === 'unhealthy');
+      assert.ok(Number(await inspect(name, '{{.State.Health.FailingStreak}}')) >= 2);
+      assert.match(ok(await cli(['ps', '--filter', `name=${name}`, '--format', '{{.Status}}'])).stdout, /\(unhealthy\)/);
+      await sleep(300);
+      const ev = ok(await cli(['events', '--since', since, '--until', ((Date.now()) / 1000).toFixed(3), '--filter', `container=${name}`,
+        '--format', '{{.Action}}'])).stdout.split('\n').filter((l) => l.startsWith('health_status'));
+      assert.deepEqual(ev, ['health_status: healthy', 'health_status: unhealthy']);
+      const none = uniqueName('nohc');
+      ok(await cli(['run', '-d', '--name', none, '--no-healthcheck', 'busybox', 'sleep', '60']));
+      assert.equal(await inspect(none, '{{json .Config.Healthcheck.Test}}'), '["NONE"]');
+      assert.equal(await inspect(none, '{{if .State.Health}}has{{else}}none{{end}}'), 'none');
+      ok(await cli(['rm', '-f', name, none]));
+    });
+
     it('events: a container\'s life in order, with filters and time bounds', async () => {
       const since = ((Date.now() - 1000) / 1000).toFixed(3);
       const name = uniqueName('ev');

@@ -6,6 +6,7 @@ import { parseMount, parseTmpfs, parseVolume } from './mounts.js';
 import { checkMac, networkingFromFlags, parseNetworkOpt, type NetworkingRequest } from './network-opts.js';
 import { parsePorts } from './ports.js';
 import { parseCpus, parseRestartPolicy, parseUint16, ulimitList } from './resources.js';
+import { parseGoDuration } from './timestamp.js';
 import { memSwapBytes, ramInBytes } from './units.js';
 
 /** What `create`/`run` send, plus the client-side options around it. */
@@ -137,6 +138,32 @@ export function createResources(p: Parsed): Resources {
   };
 }
 
+/** --health-* and --no-healthcheck as docker's parse.go turns them into Config.Healthcheck. */
+function healthConfig(p: Parsed): NonNullable<ContainerCreateBody['Healthcheck']> | undefined {
+  const dur = (flag: string): number => {
+    const v = p.str(flag);
+    if (v === undefined) return 0;
+    const ns = parseGoDuration(v);
+    if (ns === undefined) throw new FlagError(`invalid argument "${v}" for "--${flag}" flag: time: invalid duration "${v}"`);
+    if (ns < 0) throw new FlagError(`--${flag} cannot be negative`);
+    return ns;
+  };
+  const any = ['health-cmd', 'health-interval', 'health-retries', 'health-start-interval', 'health-start-period', 'health-timeout'].some((f) => p.has(f));
+  if (p.bool('no-healthcheck')) {
+    if (any) throw new FlagError('--no-healthcheck conflicts with --health-* options');
+    return { Test: ['NONE'] };
+  }
+  if (!any) return undefined;
+  const retries = p.int('health-retries') ?? 0;
+  if (retries < 0) throw new FlagError('--health-retries cannot be negative');
+  const cmd = p.str('health-cmd');
+  return {
+    ...(cmd ? { Test: ['CMD-SHELL', cmd] } : {}),
+    Interval: dur('health-interval'), Timeout: dur('health-timeout'), StartPeriod: dur('health-start-period'),
+    StartInterval: dur('health-start-interval'), Retries: retries,
+  } as NonNullable<ContainerCreateBody['Healthcheck']>;
+}
+
 /** `--restart` (default `no`) as docker's ParseRestartPolicy; the daemon checks the name. */
 function restartPolicy(p: Parsed): NonNullable<HostConfig['RestartPolicy']> {
   try {
@@ -225,6 +252,8 @@ export function buildContainerRequest(p: Parsed, image: string, cmd: string[], e
   if (network.macAddress !== '') body.MacAddress = network.macAddress;
   if (Object.keys(net.exposed).length > 0) body.ExposedPorts = net.exposed;
   if ((body.Env ?? []).length === 0) body.Env = null;
+  const health = healthConfig(p);
+  if (health) body.Healthcheck = health;
   if (p.has('stop-signal')) body.StopSignal = p.str('stop-signal')!;
   if (p.has('stop-timeout')) body.StopTimeout = p.int('stop-timeout')!;
   const req: ContainerRequest = { body, pull };
