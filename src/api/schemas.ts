@@ -67,6 +67,10 @@ const hostConfigSchema = z.looseObject({
   VolumesFrom: strs,
   Links: strs,
   Sysctls: strMap,
+  Devices: z.array(z.looseObject({ PathOnHost: str, PathInContainer: str, CgroupPermissions: str })).nullish(),
+  DeviceCgroupRules: strs,
+  CgroupnsMode: str,
+  UsernsMode: str,
   Ulimits: z.array(z.looseObject({ Name: z.string(), Soft: z.number(), Hard: z.number() })).nullish(),
 });
 

@@ -19,7 +19,7 @@ const GROUPS: Record<string, { short: string; members: Record<string, string> }>
   image: {
     short: 'Manage images',
     members: {
-      history: 'history', import: 'import', inspect: 'image inspect', load: 'load', ls: 'images', list: 'images',
+      build: 'build', history: 'history', import: 'import', inspect: 'image inspect', load: 'load', ls: 'images', list: 'images',
       prune: 'image prune', rm: 'rmi', remove: 'rmi', tag: 'tag', pull: 'pull', push: 'push', save: 'save',
     },
   },
@@ -36,6 +36,10 @@ const GROUPS: Record<string, { short: string; members: Record<string, string> }>
       create: 'volume create', inspect: 'volume inspect', ls: 'volume ls', list: 'volume ls', prune: 'volume prune', rm: 'volume rm',
       remove: 'volume rm',
     },
+  },
+  builder: {
+    short: 'Manage builds',
+    members: { build: 'build' },
   },
   system: {
     short: 'Manage berth',

@@ -233,7 +233,8 @@ export class ScopedRoot {
 
   /** Opens the directory at `hostPath` (the container's mounted rootfs). */
   static open(hostPath: string): ScopedRoot {
-    return new ScopedRoot(openSync(hostPath, DIR_HANDLE));
+    // the root itself may be /proc/<pid>/root, a link to follow; nothing below it is followed
+    return new ScopedRoot(openSync(hostPath, DIR_HANDLE & ~constants.O_NOFOLLOW));
   }
 
   close(): void {

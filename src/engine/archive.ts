@@ -22,6 +22,8 @@ export { encodePathStat } from './archive-stat.js';
 /** What archive operations need of the engine: a container's root filesystem, under its lock, and its event log. */
 export interface RootfsProvider {
   withRootfs<T>(ref: string, fn: (rootfs: string, rec: ContainerRecord) => Promise<T>): Promise<T>;
+  /** A running container's view with its volumes and binds (/proc/<pid>/root); withRootfs otherwise. */
+  withContainerView?<T>(ref: string, fn: (root: string, rec: ContainerRecord) => Promise<T>): Promise<T>;
   readonly events?: ContainerEventLog;
 }
 
@@ -79,7 +81,8 @@ function statOf(root: ScopedRoot, abs: string, st: BigIntStats): PathStat {
 }
 
 async function inRoot<T>(engine: RootfsProvider, ref: string, fn: (root: ScopedRoot, rec: ContainerRecord) => Promise<T>): Promise<T> {
-  return engine.withRootfs(ref, async (rootfs, rec) => {
+  const view = engine.withContainerView ? engine.withContainerView.bind(engine) : engine.withRootfs.bind(engine);
+  return view(ref, async (rootfs: string, rec: ContainerRecord) => {
     const root = ScopedRoot.open(rootfs);
     try {
       return await fn(root, rec);

@@ -8,13 +8,12 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, createReadStream, openSync } from 'node:fs';
 import {
-  chmod, copyFile, lchown, lstat, mkdir, readdir, readFile, readlink, rm, stat, symlink, utimes, writeFile, lutimes, open,
+  chmod, copyFile, lchown, lstat, mkdir, readdir, readlink, rm, stat, symlink, utimes, writeFile, lutimes, open,
 } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { Readable } from 'node:stream';
 import { invalidArgument } from '../core/index.js';
 import {
-  checkMultipleSources, contextRelative, globMatch, hasGlob, normalizeDest, SourceHasher, targetPath, isUrl, urlFileName,
+  checkMultipleSources, contextRelative, globMatch, hasGlob, SourceHasher, targetPath, urlFileName,
   type IgnoreMatcher,
 } from '../build/index.js';
 import { sniffCompression } from '../image/index.js';
@@ -154,7 +153,7 @@ export async function copySources(
   if (problem) throw invalidArgument(problem);
   for (const s of sources) {
     if (o.extract && !s.isDir && await isArchive(s.abs)) {
-      const dir = dest.endsWith('/') ? dest : dest;
+      const dir = dest;
       await mkdirIn(rootfs, dir);
       const fd = openSync(rootfs, constants.O_RDONLY | constants.O_DIRECTORY);
       try {
@@ -176,7 +175,6 @@ export async function copySources(
       await copyEntry(s.abs, `${parent}/${posix.basename(target)}`, o.attrs, true);
     }
   }
-  void root;
 }
 
 /** Writes a file fetched by ADD <url> (mode 0600, as Docker). */
@@ -286,6 +284,3 @@ async function isArchive(path: string): Promise<boolean> {
   }
 }
 
-export { isUrl, normalizeDest };
-void readFile;
-void Readable;

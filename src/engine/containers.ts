@@ -17,6 +17,7 @@ import { writeEtcFiles, type EtcFiles, type EtcOptions } from './etc-files.js';
 import { startFailureExitCode, parseSignal } from './exit-codes.js';
 import { mountRequests, resolveMounts } from './mounts.js';
 import { checkResources, ociResources, ociRlimits, type HostLimits, type ResourceConfig } from './resources.js';
+import { checkSecurity, securityPlan, type SecurityConfig } from './security.js';
 import type { ContainerVolumes } from './volume-ops.js';
 import { KeyedMutex } from './mutex.js';
 import type { Events } from './events.js';
@@ -133,6 +134,7 @@ export class Containers {
     hostConfig.LogConfig = { Type: logCfg.Type || 'json-file', Config: logCfg.Config ?? {} };
     const config = mergeConfig(body, image.config.config, body.Image);
     warnings.push(...checkResources(hostConfig as ResourceConfig, this.d.hostLimits));
+    warnings.push(...checkSecurity(hostConfig as SecurityConfig));
     const restart = hostConfig.RestartPolicy?.Name ?? '';
     if (hostConfig.RestartPolicy) checkRestartPolicy(hostConfig.RestartPolicy);
     if (hostConfig.PidsLimit !== undefined && hostConfig.PidsLimit !== null && hostConfig.PidsLimit <= 0) hostConfig.PidsLimit = null;
@@ -216,6 +218,10 @@ export class Containers {
   private async startLocked(rec: ContainerRecord): Promise<void> {
     const image = await this.d.images.get(rec.image);
     const paths = this.d.store.paths(rec.id);
+    const security = securityPlan(rec.hostConfig as SecurityConfig, (ref) => {
+      const other = this.d.store.get(ref);
+      return this.isRunning(other) ? other.state.pid : undefined;
+    });
     const mounts = await mountRequests(rec.hostConfig, rec.mounts);
     await this.d.volumes.acquire(rec.id, rec.mounts);
     let net: NetworkStart;
@@ -265,6 +271,7 @@ export class Containers {
       rlimits: ociRlimits(rec.hostConfig as ResourceConfig),
       ...((rec.hostConfig as ResourceConfig).CgroupParent ? { cgroupParent: (rec.hostConfig as ResourceConfig).CgroupParent! } : {}),
       ...(rec.hostConfig.OomScoreAdj ? { oomScoreAdj: rec.hostConfig.OomScoreAdj } : {}),
+      security,
     };
     // netavark wires the namespace while runc creates the container in it
     const [created, wired] = await Promise.allSettled([this.d.runtime.create(plan), net.complete()]);

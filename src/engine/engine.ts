@@ -190,6 +190,22 @@ export class Engine {
     });
   }
 
+  /**
+   * Like withRootfs, but a running container is seen as its processes see it, through
+   * /proc/<pid>/root: with its volumes, bind mounts and tmpfs (docker cp's view).
+   */
+  async withContainerView<T>(ref: string, fn: (root: string, rec: ContainerRecord) => Promise<T>): Promise<T> {
+    const rec = this.store.get(ref);
+    if ((rec.state.status === 'running' || rec.state.status === 'paused') && rec.state.pid > 0) {
+      const live = await this.containers.mutex.run(rec.id, async () => {
+        if ((rec.state.status !== 'running' && rec.state.status !== 'paused') || rec.state.pid <= 0) return { done: false as const };
+        return { done: true as const, value: await fn(`/proc/${rec.state.pid}/root`, rec) };
+      });
+      if (live.done) return live.value;
+    }
+    return this.withRootfs(ref, fn);
+  }
+
   /** Log entries of a container; with follow, until it stops or the signal aborts. */
   logs(ref: string, opts: Omit<ReadLogsOptions, 'stopped'>): { tty: boolean; entries: AsyncIterable<LogEntry> } {
     const rec = this.store.get(ref);

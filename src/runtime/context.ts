@@ -16,6 +16,10 @@ export interface RuntimeContext {
   initPath: string | undefined;
   cgroupParent: string;
   seccomp: OciSeccomp | undefined;
+  /** The default profile as parsed (moby format), converted again for other capability sets. */
+  seccompProfile?: unknown;
+  /** Sub-architectures the kernel lacks, left out of seccomp filters. */
+  unsupportedArches?: readonly string[];
   conmonLogLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Bundle dirs of containers created by this process (others default to execRoot/containers/<id>). */
   bundles: Map<string, string>;

@@ -14,7 +14,8 @@ import type { BundlePaths } from './paths.js';
 import { runtimeErrorKind, runtimeMessage } from './runc-error.js';
 import { buildSpec } from './spec.js';
 import { parseSyncLine } from './sync-pipe.js';
-import { resolveUserInRootfs } from './user.js';
+import { readInRootfs, resolveUserInRootfs } from './user.js';
+import { additionalGroups, resolveSecurity } from './security.js';
 import { cleanupContainer } from './cleanup.js';
 
 const SAFE_ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -51,11 +52,23 @@ async function prepareBundle(ctx: RuntimeContext, plan: ContainerPlan, paths: Bu
   await mountOverlay(ctx.host, plan, paths.rootfs, paths.layerLinks);
   signal?.throwIfAborted();
   const user = await resolveUserInRootfs(paths.rootfs, plan.process.user);
+  const sec = await resolveSecurity(plan.security, {
+    ...(ctx.seccomp ? { filter: ctx.seccomp } : {}),
+    ...(ctx.seccompProfile !== undefined ? { profile: ctx.seccompProfile } : {}),
+    ...(ctx.unsupportedArches ? { unsupportedArches: ctx.unsupportedArches } : {}),
+  });
+  const groupAdd = plan.security?.groupAdd?.length
+    ? additionalGroups(plan.security.groupAdd, await readInRootfs(paths.rootfs, '/etc/group'))
+    : [];
   const spec = buildSpec(plan, {
     user,
     cgroupParent: ctx.cgroupParent,
     ...(ctx.initPath ? { initPath: ctx.initPath } : {}),
-    ...(ctx.seccomp ? { seccomp: ctx.seccomp } : {}),
+    ...(sec.seccomp ? { seccomp: sec.seccomp } : {}),
+    capabilities: sec.capabilities,
+    devices: sec.devices,
+    deviceRules: sec.deviceRules,
+    groupAdd,
   });
   await writeFile(paths.config, JSON.stringify(spec));
   signal?.throwIfAborted();

@@ -12,8 +12,10 @@ import type { ExecProcess, ExecSpec } from './types.js';
 import type { RuntimeContext } from './context.js';
 import { pathsOf } from './context.js';
 import type { OciProcess, OciSpec } from './oci-types.js';
-import { USER_ANNOTATION, buildProcess } from './spec.js';
-import { resolveUserInRootfs } from './user.js';
+import { GROUP_ADD_ANNOTATION, USER_ANNOTATION, buildProcess } from './spec.js';
+import { readInRootfs, resolveUserInRootfs } from './user.js';
+import { hostCapabilities } from './capabilities.js';
+import { additionalGroups } from './security.js';
 import { checkTerminalSize } from './ctl.js';
 import { startExecSession } from './exec-session.js';
 import { execSessionPaths } from './paths.js';
@@ -28,8 +30,16 @@ export function mergeEnv(base: string[], extra: string[]): string[] {
   return [...base.filter((e) => !over.has(key(e))), ...extra];
 }
 
-/** The exec process spec: container's capabilities and env, the exec's args, user and cwd. */
-export function execProcessSpec(container: OciSpec, spec: ExecSpec, user: Parameters<typeof buildProcess>[1]): OciProcess {
+/**
+ * The exec process spec: container's capabilities (every host capability with `privileged`, as
+ * Docker's exec --privileged), no-new-privileges and env, the exec's args, user and cwd.
+ */
+export function execProcessSpec(
+  container: OciSpec,
+  spec: ExecSpec,
+  user: Parameters<typeof buildProcess>[1],
+  host: readonly string[] = hostCapabilities(),
+): OciProcess {
   const env = mergeEnv(container.process.env.filter((e) => !e.startsWith('HOME=') || !spec.user), spec.env);
   const p = buildProcess(
     {
@@ -41,7 +51,9 @@ export function execProcessSpec(container: OciSpec, spec: ExecSpec, user: Parame
     },
     user,
   );
-  return { ...p, capabilities: container.process.capabilities };
+  const caps = [...host];
+  const capabilities = spec.privileged ? { bounding: caps, effective: [...caps], permitted: [...caps] } : container.process.capabilities;
+  return { ...p, capabilities, noNewPrivileges: container.process.noNewPrivileges };
 }
 
 /** Exit code for a finished `runtime exec`. */
@@ -72,7 +84,10 @@ export async function execInContainer(ctx: RuntimeContext, id: string, spec: Exe
     throw conflict(`Container ${id} is not running`);
   }
   if (spec.tty && spec.consoleSize) checkTerminalSize(...spec.consoleSize);
-  const user = await resolveUserInRootfs(paths.rootfs, spec.user || userSpecOf(container));
+  const resolved = await resolveUserInRootfs(paths.rootfs, spec.user || userSpecOf(container));
+  const groupAdd = container.annotations?.[GROUP_ADD_ANNOTATION]?.split(',').filter((g) => g !== '') ?? [];
+  const extra = groupAdd.length > 0 ? additionalGroups(groupAdd, await readInRootfs(paths.rootfs, '/etc/group')) : [];
+  const user = { ...resolved, additionalGids: [...new Set([...resolved.additionalGids, ...extra])] };
   const processSpec = execProcessSpec(container, spec, user);
   const sessionId = randomBytes(8).toString('hex');
   const session = execSessionPaths(paths, id, sessionId);

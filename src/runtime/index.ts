@@ -14,3 +14,5 @@ export type { ResolvedUser } from './user.js';
 export { parseSignal } from './signals.js';
 export { convertSeccompProfile, loadSeccompProfile, DEFAULT_SECCOMP_PROFILE } from './seccomp.js';
 export { DEFAULT_CAPABILITIES } from './defaults.js';
+export { normalizeCapabilities, tweakCapabilities, hostCapabilities, KNOWN_CAPABILITIES } from './capabilities.js';
+export { parseDeviceCgroupRule } from './devices.js';

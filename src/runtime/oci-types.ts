@@ -42,6 +42,17 @@ export interface OciDeviceRule {
   access: string;
 }
 
+/** linux.devices: a node runc creates in the container's /dev. */
+export interface OciDevice {
+  path: string;
+  type: 'c' | 'b' | 'p';
+  major: number;
+  minor: number;
+  fileMode?: number;
+  uid?: number;
+  gid?: number;
+}
+
 export interface OciSeccompSyscall {
   names: string[];
   action: string;
@@ -72,13 +83,14 @@ export interface OciLinux {
   resources: { devices: OciDeviceRule[] } & OciResources;
   sysctl?: Record<string, string>;
   seccomp?: OciSeccomp;
+  devices?: OciDevice[];
 }
 
 export interface OciSpec {
   ociVersion: string;
   process: OciProcess;
   root: { path: string; readonly: boolean };
-  hostname: string;
+  hostname?: string;
   domainname?: string;
   mounts: OciMount[];
   annotations?: Record<string, string>;

@@ -18,11 +18,12 @@ import { resizeContainer } from './resize.js';
 import type { Host } from './host.js';
 import { nodeHost } from './host.js';
 import { containerPid, monitorAlive } from './monitor.js';
-import type { OciResources, OciSeccomp } from './oci-types.js';
+import type { OciResources } from './oci-types.js';
 import { RuntimeCli } from './runc.js';
 import { parseSignal } from './signals.js';
 import { topContainer } from './top.js';
-import { DEFAULT_SECCOMP_PROFILE, loadSeccompProfile } from './seccomp.js';
+import { DEFAULT_SECCOMP_PROFILE, loadSeccompDefaults } from './seccomp.js';
+import type { SeccompDefaults } from './security.js';
 import { DEFAULT_CAPABILITIES } from './defaults.js';
 
 export interface RuntimeOptions {
@@ -57,7 +58,7 @@ async function findExecutable(candidates: string[]): Promise<string | undefined>
   return undefined;
 }
 
-async function loadDefaultSeccomp(profile: string | false | undefined, log: Logger): Promise<OciSeccomp | undefined> {
+async function loadDefaultSeccomp(profile: string | false | undefined, log: Logger): Promise<SeccompDefaults | undefined> {
   if (profile === false) return undefined;
   const path = profile ?? DEFAULT_SECCOMP_PROFILE;
   if (profile === undefined && !(await readable(path))) {
@@ -65,7 +66,7 @@ async function loadDefaultSeccomp(profile: string | false | undefined, log: Logg
     return undefined;
   }
   try {
-    return await loadSeccompProfile(path, DEFAULT_CAPABILITIES);
+    return await loadSeccompDefaults(path, DEFAULT_CAPABILITIES);
   } catch (err) {
     if (profile !== undefined) throw internal(`seccomp profile ${path}: ${err instanceof Error ? err.message : String(err)}`, err);
     log.warn('default seccomp profile unusable, containers run unconfined', { path, err });
@@ -98,7 +99,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
   const conmonPath = await findExecutable(opts.conmonPath ? [opts.conmonPath] : ['/usr/bin/conmon', '/usr/libexec/podman/conmon', '/usr/local/bin/conmon']);
   if (!conmonPath) throw internal('conmon not found');
   const initPath = await findExecutable(opts.initPath ? [opts.initPath] : ['/usr/bin/tini-static', '/usr/bin/catatonit', '/usr/libexec/podman/catatonit', '/usr/bin/tini']);
-  const seccomp = await loadDefaultSeccomp(opts.seccompProfile, log);
+  const seccompDefaults = await loadDefaultSeccomp(opts.seccompProfile, log);
+  const seccomp = seccompDefaults?.filter;
   const stateRoot = join(opts.execRoot, detected.name);
   await mkdir(join(opts.execRoot, 'containers'), { recursive: true });
   await mkdir(stateRoot, { recursive: true, mode: 0o700 });
@@ -119,6 +121,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
     initPath,
     cgroupParent: opts.cgroupParent ?? '/berth',
     seccomp,
+    ...(seccompDefaults ? { seccompProfile: seccompDefaults.profile, unsupportedArches: seccompDefaults.unsupportedArches } : {}),
     conmonLogLevel: opts.conmonLogLevel ?? 'error',
     bundles: new Map(),
   };

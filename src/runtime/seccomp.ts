@@ -107,8 +107,18 @@ export function convertSeccompProfile(raw: unknown, ctx: SeccompContext): OciSec
 
 /** Reads and converts a profile file for this host. */
 export async function loadSeccompProfile(path: string, caps: readonly string[]): Promise<OciSeccomp> {
-  const raw: unknown = JSON.parse(await readFile(path, 'utf8'));
-  return convertSeccompProfile(raw, { arch: goArch(process.arch), caps, kernel: release(), unsupportedArches: unsupportedArches(kernelConfig()) });
+  return (await loadSeccompDefaults(path, caps)).filter;
+}
+
+/**
+ * Reads a profile file and converts it for `caps`, keeping the parsed profile to convert again for
+ * containers with other capabilities.
+ */
+export async function loadSeccompDefaults(path: string, caps: readonly string[]): Promise<{ filter: OciSeccomp; profile: unknown; unsupportedArches: string[] }> {
+  const profile: unknown = JSON.parse(await readFile(path, 'utf8'));
+  const arches = unsupportedArches(kernelConfig());
+  const filter = convertSeccompProfile(profile, { arch: goArch(process.arch), caps, kernel: release(), unsupportedArches: arches });
+  return { filter, profile, unsupportedArches: arches };
 }
 
 /** Where containers-common installs Docker's default profile. */

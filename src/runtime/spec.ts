@@ -4,7 +4,7 @@
  */
 import { posix } from 'node:path';
 import type { ContainerPlan, MountRequest } from './types.js';
-import type { OciMount, OciProcess, OciSeccomp, OciSpec } from './oci-types.js';
+import type { OciDevice, OciDeviceRule, OciMount, OciProcess, OciSeccomp, OciSpec } from './oci-types.js';
 import type { ResolvedUser } from './user.js';
 import { withHome } from './user.js';
 import {
@@ -28,14 +28,26 @@ export interface SpecOptions {
   initPath?: string;
   /** Seccomp filter; omitted = unconfined. */
   seccomp?: OciSeccomp;
+  /** The process's capabilities; default Docker's (see security.ts resolveSecurity). */
+  capabilities?: string[];
+  /** Device nodes (--device, --privileged). */
+  devices?: OciDevice[];
+  /** Cgroup device rules after Docker's defaults; with plan.security.privileged they replace them. */
+  deviceRules?: OciDeviceRule[];
+  /** --group-add gids, after the user's own groups. */
+  groupAdd?: number[];
 }
+
+/** Annotation keeping the container's --group-add values (exec applies them too). */
+export const GROUP_ADD_ANNOTATION = 'io.berth.group-add';
 
 /** The process section shared by create and exec. */
 export function buildProcess(
   p: { args: string[]; env: string[]; cwd: string; tty: boolean; consoleSize?: [number, number] },
   user: ResolvedUser,
+  capabilities: readonly string[] = DEFAULT_CAPABILITIES,
 ): OciProcess {
-  const caps = [...DEFAULT_CAPABILITIES];
+  const caps = [...capabilities];
   return {
     terminal: p.tty,
     ...(p.consoleSize ? { consoleSize: { height: p.consoleSize[0], width: p.consoleSize[1] } } : {}),
@@ -77,6 +89,23 @@ function etcMount(source: string, destination: string, readonly: boolean): OciMo
   return { destination, type: 'bind', source, options: ['rbind', 'rprivate', readonly ? 'ro' : 'rw'] };
 }
 
+/** The default kernel mounts as the plan's privileges and IPC mode change them (moby withMounts). */
+function kernelMounts(plan: ContainerPlan): OciMount[] {
+  const sec = plan.security ?? {};
+  const ipc = sec.ipc ?? { mode: 'private' };
+  return defaultMounts().flatMap((m): OciMount[] => {
+    if (sec.privileged && (m.destination === '/sys' || m.type === 'cgroup')) {
+      return [{ ...m, options: (m.options ?? []).filter((o) => o !== 'ro') }];
+    }
+    if (m.destination !== '/dev/shm') return [m];
+    if (ipc.mode === 'none') return [];
+    if (ipc.mode === 'host') return [{ destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'rprivate'] }];
+    const pid = ipc.mode === 'path' ? /^\/proc\/(\d+)\/ns\/ipc$/.exec(ipc.path)?.[1] : undefined;
+    if (pid) return [{ destination: '/dev/shm', type: 'bind', source: `/proc/${pid}/root/dev/shm`, options: ['rbind', 'rprivate'] }];
+    return [m];
+  });
+}
+
 /** All mounts: defaults, /etc files, --init, then the user's, sorted parents first (stable). */
 export function buildMounts(plan: ContainerPlan, initPath?: string): OciMount[] {
   const user = plan.mounts.map(userMount);
@@ -90,7 +119,7 @@ export function buildMounts(plan: ContainerPlan, initPath?: string): OciMount[] 
     plan.init && initPath
       ? [{ destination: INIT_PATH_IN_CONTAINER, type: 'bind', source: initPath, options: ['bind', 'ro'] }]
       : [];
-  const base = [...defaultMounts(), ...etc, ...init].filter((m) => !taken.has(posix.normalize(m.destination)));
+  const base = [...kernelMounts(plan), ...etc, ...init].filter((m) => !taken.has(posix.normalize(m.destination)));
   const sortedUser = user
     .map((m, i) => ({ m, i }))
     .sort((a, b) => depth(a.m.destination) - depth(b.m.destination) || a.i - b.i)
@@ -98,39 +127,67 @@ export function buildMounts(plan: ContainerPlan, initPath?: string): OciMount[] 
   return [...base, ...sortedUser];
 }
 
+/** Namespaces of a plan (moby WithNamespaces): private unless host, a path to join, or none. */
+export function buildNamespaces(plan: ContainerPlan): Array<{ type: string; path?: string }> {
+  const sec = plan.security ?? {};
+  const out: Array<{ type: string; path?: string }> = [];
+  const pid = sec.pid ?? { mode: 'private' };
+  if (pid.mode === 'private') out.push({ type: 'pid' });
+  else if (pid.mode === 'path') out.push({ type: 'pid', path: pid.path });
+  const ipc = sec.ipc ?? { mode: 'private' };
+  if (ipc.mode === 'private' || ipc.mode === 'none') out.push({ type: 'ipc' });
+  else if (ipc.mode === 'path') out.push({ type: 'ipc', path: ipc.path });
+  if ((sec.uts?.mode ?? 'private') === 'private') out.push({ type: 'uts' });
+  out.push({ type: 'mount' });
+  if (plan.network.mode === 'path') out.push({ type: 'network', path: plan.network.path });
+  else if (plan.network.mode === 'none') out.push({ type: 'network' });
+  if (sec.cgroup?.mode === 'private') out.push({ type: 'cgroup' });
+  return out;
+}
+
 /**
  * The OCI spec for a plan. Namespaces pid, mount, uts, ipc and (unless host networking) network;
- * Docker's capabilities, masked/readonly paths, device rules and mounts; rlimits inherited.
+ * Docker's capabilities, masked/readonly paths, device rules and mounts, as the plan's security
+ * settings change them (privileged: no masked/readonly paths, every device allowed); rlimits inherited.
  */
 export function buildSpec(plan: ContainerPlan, opts: SpecOptions): OciSpec {
   if (plan.init && !opts.initPath) throw new Error('--init requested but no init binary is configured');
+  const sec = plan.security ?? {};
   const args = plan.init ? [INIT_PATH_IN_CONTAINER, '--', ...plan.process.args] : plan.process.args;
-  const process = buildProcess({ ...plan.process, args }, opts.user);
+  const user = opts.groupAdd?.length
+    ? { ...opts.user, additionalGids: [...new Set([...opts.user.additionalGids, ...opts.groupAdd])] }
+    : opts.user;
+  const process = buildProcess({ ...plan.process, args }, user, opts.capabilities);
+  if (sec.noNewPrivileges) process.noNewPrivileges = true;
   if (plan.rlimits?.length) process.rlimits = plan.rlimits;
   if (plan.oomScoreAdj !== undefined) process.oomScoreAdj = plan.oomScoreAdj;
-  const namespaces: Array<{ type: string; path?: string }> = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
-  if (plan.network.mode === 'path') namespaces.push({ type: 'network', path: plan.network.path });
-  else if (plan.network.mode === 'none') namespaces.push({ type: 'network' });
   const parent = (plan.cgroupParent || opts.cgroupParent || '/berth').replace(/\/+$/, '');
-  const sysctl: Record<string, string> =
-    plan.network.mode === 'host'
+  const sysctl: Record<string, string> = {
+    ...(plan.network.mode === 'host'
       ? {}
-      : { 'net.ipv4.ip_unprivileged_port_start': '0', 'net.ipv4.ping_group_range': '0 2147483647' };
+      : { 'net.ipv4.ip_unprivileged_port_start': '0', 'net.ipv4.ping_group_range': '0 2147483647' }),
+    ...(sec.sysctls ?? {}),
+  };
+  const devices = sec.privileged ? (opts.deviceRules ?? [{ allow: true, access: 'rwm' }]) : [...defaultDeviceRules(), ...(opts.deviceRules ?? [])];
+  const annotations: Record<string, string> = { ...plan.annotations, [USER_ANNOTATION]: plan.process.user };
+  if (sec.groupAdd?.length) annotations[GROUP_ADD_ANNOTATION] = sec.groupAdd.join(',');
+  const utsHost = sec.uts?.mode === 'host';
   return {
     ociVersion: '1.0.2',
     process,
     root: { path: 'rootfs', readonly: plan.readonlyRootfs },
-    hostname: plan.hostname,
-    ...(plan.domainname ? { domainname: plan.domainname } : {}),
+    ...(utsHost ? {} : { hostname: plan.hostname }),
+    ...(plan.domainname && !utsHost ? { domainname: plan.domainname } : {}),
     mounts: buildMounts(plan, opts.initPath),
-    annotations: { ...plan.annotations, [USER_ANNOTATION]: plan.process.user },
+    annotations,
     linux: {
-      namespaces,
-      maskedPaths: [...MASKED_PATHS],
-      readonlyPaths: [...READONLY_PATHS],
+      namespaces: buildNamespaces(plan),
+      maskedPaths: sec.privileged ? [] : [...MASKED_PATHS],
+      readonlyPaths: sec.privileged ? [] : [...READONLY_PATHS],
       cgroupsPath: `${parent.startsWith('/') ? '' : '/'}${parent}/${plan.id}`,
-      resources: { devices: defaultDeviceRules(), ...(plan.resources ?? {}) },
+      resources: { devices, ...(plan.resources ?? {}) },
       sysctl,
+      ...(opts.devices?.length ? { devices: opts.devices } : {}),
       ...(opts.seccomp ? { seccomp: opts.seccomp } : {}),
     },
   };

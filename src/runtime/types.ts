@@ -7,6 +7,37 @@ import type { OciResources } from './oci-types.js';
 
 export type { OciResources } from './oci-types.js';
 
+/** A namespace the container joins instead of getting its own: the host's, or one at a path. */
+export type NamespaceChoice = { mode: 'private' } | { mode: 'host' } | { mode: 'path'; path: string };
+
+/**
+ * The container's privileges (HostConfig CapAdd/CapDrop/Privileged/SecurityOpt/Devices/…), already
+ * checked by the engine. Absent fields mean Docker's defaults.
+ */
+export interface SecurityPlan {
+  /** --privileged: every host capability and device, no masked/readonly paths, /sys writable, no seccomp. */
+  privileged?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  /** --security-opt no-new-privileges. */
+  noNewPrivileges?: boolean;
+  /** --security-opt seccomp=: the default profile, none, or a profile (moby format, parsed JSON). */
+  seccomp?: { mode: 'default' } | { mode: 'unconfined' } | { mode: 'profile'; profile: unknown };
+  /** --device */
+  devices?: Array<{ pathOnHost: string; pathInContainer: string; permissions: string }>;
+  /** --device-cgroup-rule, as `c 1:3 rwm`. */
+  deviceCgroupRules?: string[];
+  /** --group-add: group names (looked up in the container's /etc/group) or numbers. */
+  groupAdd?: string[];
+  /** --sysctl, over Docker's network defaults. */
+  sysctls?: Record<string, string>;
+  /** --ipc, --pid, --uts, --cgroupns; default private (cgroup: the runtime's default). */
+  ipc?: NamespaceChoice | { mode: 'none' };
+  pid?: NamespaceChoice;
+  uts?: { mode: 'private' } | { mode: 'host' };
+  cgroup?: { mode: 'private' } | { mode: 'host' };
+}
+
 export type MountRequest =
   | { type: 'bind'; source: string; destination: string; readonly: boolean; propagation?: string }
   | { type: 'tmpfs'; destination: string; options: string[] };
@@ -59,6 +90,8 @@ export interface ContainerPlan {
   /** --cgroup-parent: instead of the daemon's. */
   cgroupParent?: string;
   oomScoreAdj?: number;
+  /** Capabilities, seccomp, devices, namespaces; Docker's defaults when absent. */
+  security?: SecurityPlan;
 }
 
 export interface CreatedContainer {

@@ -132,6 +132,25 @@ export function defineVolumeSuite(kind: 'docker' | 'berth'): void {
       ok(await cli(['rmi', 'withvol:1']));
     });
 
+    it('docker cp sees a running container\'s volumes and bind mounts', async () => {
+      const vol = uniqueName('cpvol');
+      const bind = join(host, 'cpbind');
+      await mkdir(bind);
+      await writeFile(join(bind, 'from-host.txt'), 'bound\n');
+      const name = uniqueName('cpc');
+      ok(await cli(['run', '-d', '--name', name, '-v', `${vol}:/data`, '-v', `${bind}:/bound`, 'busybox', 'sleep', '60']));
+      const src = join(host, 'to-volume.txt');
+      await writeFile(src, 'into the volume\n');
+      ok(await cli(['cp', src, `${name}:/data/`]));
+      const mp = JSON.parse(ok(await cli(['volume', 'inspect', vol])).stdout)[0].Mountpoint as string;
+      assert.equal(await readFile(join(mp, 'to-volume.txt'), 'utf8'), 'into the volume\n');
+      const out = join(host, 'copied-out.txt');
+      ok(await cli(['cp', `${name}:/bound/from-host.txt`, out]));
+      assert.equal(await readFile(out, 'utf8'), 'bound\n');
+      ok(await cli(['rm', '-f', name]));
+      ok(await cli(['volume', 'rm', vol]));
+    });
+
     it('tmpfs mounts with size and mode; a local volume with tmpfs driver options', async () => {
       const r = ok(await run(['--tmpfs', '/run:size=64m,mode=1777', '--mount', 'type=tmpfs,dst=/cache,tmpfs-size=1048576', 'busybox', 'sh', '-c',
         'df -k /run /cache | tail -2; stat -c %a /run; grep -E " /(run|cache) " /proc/mounts']));

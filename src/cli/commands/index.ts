@@ -1,5 +1,6 @@
 import type { CommandDef } from '../command.js';
 import { attach } from './attach.js';
+import { build } from './build.js';
 import { commit } from './commit.js';
 import { cp } from './cp.js';
 import { create } from './create.js';
@@ -33,7 +34,7 @@ import { volumeLs } from './volume-ls.js';
 
 /** Every command; names with a space exist only under their management group. */
 export const COMMANDS: CommandDef[] = [
-  attach, commit, create, diff, exec, exportCmd, history, images, importCmd, info, inspect, kill, load, logs, port, ps, rename, restart, rm, rmi,
+  attach, build, commit, create, diff, exec, exportCmd, history, images, importCmd, info, inspect, kill, load, logs, port, ps, rename, restart, rm, rmi,
   run, start, stats, stop, tag, top, version, wait, containerInspect, imageInspect, containerPrune, imagePrune,
   pull, push, login, logout, save, systemDf,
   cp,

@@ -8,6 +8,7 @@ import { parsePorts } from './ports.js';
 import { parseCpus, parseRestartPolicy, parseUint16, ulimitList } from './resources.js';
 import { parseGoDuration } from './timestamp.js';
 import { memSwapBytes, ramInBytes } from './units.js';
+import { checkNamespaceModes, parseDevice, parseSecurityOpts, sysctlMap } from './security.js';
 
 /** What `create`/`run` send, plus the client-side options around it. */
 export interface ContainerRequest {
@@ -122,8 +123,8 @@ export function createResources(p: Parsed): Resources {
     CpuRealtimeRuntime: p.int('cpu-rt-runtime') ?? 0,
     CpusetCpus: p.str('cpuset-cpus') ?? '',
     CpusetMems: p.str('cpuset-mems') ?? '',
-    Devices: null,
-    DeviceCgroupRules: null,
+    Devices: p.has('device') ? p.list('device').map(parseDevice) : null,
+    DeviceCgroupRules: p.has('device-cgroup-rule') ? p.list('device-cgroup-rule') : null,
     DeviceRequests: null,
     MemoryReservation: bytes('memory-reservation'),
     MemorySwap: p.has('memory-swap') ? memSwapBytes(p.str('memory-swap')!) : 0,
@@ -164,6 +165,19 @@ function healthConfig(p: Parsed): NonNullable<ContainerCreateBody['Healthcheck']
   } as NonNullable<ContainerCreateBody['Healthcheck']>;
 }
 
+/** `--security-opt` (a seccomp file read and sent inline) and the namespace modes; throws OptionsError. */
+function securityFlags(p: Parsed): { securityOpt: string[] | null } {
+  try {
+    checkNamespaceModes({
+      ipc: p.str('ipc') ?? '', pid: p.str('pid') ?? '', uts: p.str('uts') ?? '',
+      userns: p.str('userns') ?? '', cgroupns: p.str('cgroupns') ?? '',
+    });
+    return { securityOpt: p.has('security-opt') ? parseSecurityOpts(p.list('security-opt')) : null };
+  } catch (err) {
+    throw new OptionsError((err as Error).message);
+  }
+}
+
 /** `--restart` (default `no`) as docker's ParseRestartPolicy; the daemon checks the name. */
 function restartPolicy(p: Parsed): NonNullable<HostConfig['RestartPolicy']> {
   try {
@@ -191,7 +205,8 @@ export function buildContainerRequest(p: Parsed, image: string, cmd: string[], e
   const network = networking(p);
   const entry = p.str('entrypoint');
   const logOpts = toLabelMap(p.list('log-opt'));
-  const host: HostConfig & Resources = {
+  const security = securityFlags(p);
+  const host: HostConfig & Resources & { Sysctls?: Record<string, string>; CgroupnsMode?: string; UsernsMode?: string } = {
     ...resources,
     Binds: store.binds.length > 0 ? store.binds : null,
     ContainerIDFile: p.str('cidfile') ?? '',
@@ -216,7 +231,7 @@ export function buildContainerRequest(p: Parsed, image: string, cmd: string[], e
     Privileged: p.bool('privileged'),
     PublishAllPorts: p.bool('publish-all'),
     ReadonlyRootfs: p.bool('read-only'),
-    SecurityOpt: p.has('security-opt') ? p.list('security-opt') : null,
+    SecurityOpt: security.securityOpt,
     UTSMode: p.str('uts') ?? '',
     ShmSize: p.has('shm-size') ? ramInBytes(p.str('shm-size')!) : 0,
     OomScoreAdj: p.int('oom-score-adj') ?? 0,
@@ -229,6 +244,9 @@ export function buildContainerRequest(p: Parsed, image: string, cmd: string[], e
   if (store.mounts.length > 0) host.Mounts = store.mounts;
   if (p.has('init')) host.Init = p.bool('init');
   if (p.has('runtime')) host.Runtime = p.str('runtime')!;
+  if (p.has('sysctl')) host.Sysctls = sysctlMap(p.list('sysctl'));
+  host.CgroupnsMode = p.str('cgroupns') ?? '';
+  host.UsernsMode = p.str('userns') ?? '';
   const body: ContainerCreateBody = {
     Hostname: p.str('hostname') ?? '',
     Domainname: p.str('domainname') ?? '',

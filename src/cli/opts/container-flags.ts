@@ -2,6 +2,7 @@ import type { FlagSpec } from '../flags.js';
 import { parseMount } from './mounts.js';
 import { parseNetworkOpt, validateDNSSearch, validateExtraHost, validateIPAddress, validateLink } from './network-opts.js';
 import { checkBytes, checkCpus, checkSwap, checkUint16, checkUlimit } from './resources.js';
+import { validateDevice, validateDeviceCgroupRule, validateSysctl } from './security.js';
 
 const checkNetwork = (v: string): string => {
   parseNetworkOpt(v);
@@ -22,6 +23,7 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'blkio-weight', kind: 'string', valueName: 'uint16', help: 'Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)', validate: checkUint16 },
   { name: 'cap-drop', kind: 'list', help: 'Drop Linux capabilities' },
   { name: 'cgroup-parent', kind: 'string', help: 'Optional parent cgroup for the container' },
+  { name: 'cgroupns', kind: 'string', help: 'Cgroup namespace to use (host|private)' },
   { name: 'cidfile', kind: 'string', help: 'Write the container ID to the file' },
   { name: 'cpu-period', kind: 'int', help: 'Limit CPU CFS (Completely Fair Scheduler) period' },
   { name: 'cpu-quota', kind: 'int', help: 'Limit CPU CFS (Completely Fair Scheduler) quota' },
@@ -31,6 +33,8 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'cpus', kind: 'string', valueName: 'decimal', help: 'Number of CPUs', validate: checkCpus },
   { name: 'cpuset-cpus', kind: 'string', help: 'CPUs in which to allow execution (0-3, 0,1)' },
   { name: 'cpuset-mems', kind: 'string', help: 'MEMs in which to allow execution (0-3, 0,1)' },
+  { name: 'device', kind: 'list', help: 'Add a host device to the container', validate: validateDevice },
+  { name: 'device-cgroup-rule', kind: 'list', help: 'Add a rule to the cgroup allowed devices list', validate: validateDeviceCgroupRule },
   { name: 'dns', kind: 'list', help: 'Set custom DNS servers', validate: validateIPAddress },
   { name: 'dns-opt', kind: 'list', help: 'Set DNS options', hidden: true, aliasOf: 'dns-option' },
   { name: 'dns-option', kind: 'list', help: 'Set DNS options' },
@@ -90,10 +94,12 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'shm-size', kind: 'string', valueName: 'bytes', help: 'Size of /dev/shm', validate: checkBytes },
   { name: 'stop-signal', kind: 'string', help: 'Signal to stop the container' },
   { name: 'stop-timeout', kind: 'int', help: 'Timeout (in seconds) to stop a container' },
+  { name: 'sysctl', kind: 'list', help: 'Sysctl options', validate: validateSysctl },
   { name: 'tmpfs', kind: 'list', help: 'Mount a tmpfs directory' },
   { name: 'tty', short: 't', kind: 'bool', help: 'Allocate a pseudo-TTY' },
   { name: 'ulimit', kind: 'list', valueName: 'ulimit', help: 'Ulimit options', defaultText: '[]', validate: checkUlimit },
   { name: 'user', short: 'u', kind: 'string', help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
+  { name: 'userns', kind: 'string', help: 'User namespace to use' },
   { name: 'uts', kind: 'string', help: 'UTS namespace to use' },
   { name: 'volume', short: 'v', kind: 'list', help: 'Bind mount a volume' },
   { name: 'volume-driver', kind: 'string', help: 'Optional volume driver for the container' },

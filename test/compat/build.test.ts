@@ -1,0 +1,209 @@
+/**
+ * The builder (issue 7): the Dockerfiles under test/fixtures/build built with `berth build` and
+ * with the real docker CLI's classic builder (DOCKER_BUILDKIT=0) against one berthd, checked
+ * through `inspect` and by running the images. Images come from loadBusybox only (no network).
+ */
+import { strict as assert } from 'node:assert';
+import { cp, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { cliFor, docker, type Cli, type CliResult } from '../helpers/docker.js';
+import { loadBusybox } from '../helpers/image.js';
+import { IS_ROOT, REPO_ROOT } from '../helpers/paths.js';
+
+const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'build');
+
+function ok(r: CliResult, what = ''): CliResult {
+  assert.equal(r.code, 0, `${what} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
+}
+
+describe('build (berth CLI and docker CLI, classic builder)', { skip: !IS_ROOT && 'needs root' }, () => {
+  let d: TestDaemon;
+  let berth: Cli;
+  let work: string;
+
+  /** A private copy of a fixture (tests may change files). */
+  async function context(name: string): Promise<string> {
+    const dir = join(work, `${name}-${Math.random().toString(36).slice(2, 8)}`);
+    await cp(join(FIXTURES, name), dir, { recursive: true, preserveTimestamps: true });
+    return dir;
+  }
+
+  async function config(image: string): Promise<Record<string, unknown>> {
+    const r = ok(await berth(['image', 'inspect', '--format', '{{json .Config}}', image]), 'inspect');
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  }
+
+  async function runIn(image: string, script: string): Promise<string> {
+    return ok(await berth(['run', '--rm', '--entrypoint', '/bin/sh', image, '-c', script]), `run ${image}`).stdout;
+  }
+
+  before(async () => {
+    d = await startDaemon();
+    berth = cliFor('berth', d.host);
+    work = await mkdtemp(join(tmpdir(), 'berth-build-test-'));
+    await loadBusybox(d.socket);
+  });
+
+  after(async () => {
+    await d?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('builds every metadata instruction, COPY, RUN and build args into the image config and files', async () => {
+    const ctx = await context('basic');
+    const r = ok(await berth(['build', '-t', 'basic:1', '--build-arg', 'WHO=tester', '--label', 'extra=yes', ctx]), 'build');
+    assert.match(r.stdout, /^Step 1\/\d+ : ARG BASE=busybox$/m);
+    assert.match(r.stdout, /Step \d+\/\d+ : FROM \$\{BASE\}\n ---> [0-9a-f]{12}\n/);
+    assert.match(r.stdout, / ---> Running in [0-9a-f]{12}\n/);
+    assert.match(r.stdout, /Removing intermediate container [0-9a-f]{12}\n/);
+    assert.match(r.stdout, /Successfully built [0-9a-f]{12}\nSuccessfully tagged basic:1\n$/);
+    const c = await config('basic:1');
+    assert.deepEqual(c['Entrypoint'], ['/bin/sh', '-c']);
+    assert.deepEqual(c['Cmd'], ['cat greeting.txt']);
+    assert.equal(c['WorkingDir'], '/srv/app');
+    assert.equal(c['User'], '1000:1000');
+    assert.equal(c['StopSignal'], 'SIGUSR1');
+    assert.deepEqual(c['Shell'], ['/bin/sh', '-e', '-c']);
+    assert.deepEqual(c['ExposedPorts'], { '53/udp': {}, '8080/tcp': {} });
+    assert.deepEqual(c['Volumes'], { '/data': {} });
+    assert.deepEqual(c['Labels'], { 'org.example.name': 'basic', 'org.example.greeting': 'hello', extra: 'yes' });
+    assert.ok((c['Env'] as string[]).includes('APP_HOME=/srv/app'));
+    assert.ok((c['Env'] as string[]).includes('MODE=release build'));
+    assert.ok(!(c['Env'] as string[]).some((e) => e.startsWith('GREETING=')), 'ARG values stay out of the image Env');
+    const h = c['Healthcheck'] as Record<string, unknown>;
+    assert.deepEqual(h['Test'], ['CMD-SHELL', 'cat /srv/app/hello.txt']);
+    assert.equal(h['Interval'], 30e9);
+    assert.equal(h['Retries'], 2);
+    const out = ok(await berth(['run', '--rm', 'basic:1']), 'run').stdout;
+    assert.equal(out, 'hello tester\n');
+    const files = await runIn('basic:1', [
+      'cat /srv/app/hello.txt /srv/app/dir/a.txt /srv/app/dir/sub/b.txt /srv/app/shell.txt',
+      'stat -c "%u:%g %a" /owned.txt', 'test -d /srv/app/made && echo made', 'test -e /srv/app/ignored.txt || echo ignored-absent',
+    ].join('; '));
+    assert.equal(files, 'hello from the context\na\nb\nshell=/bin/sh\n1234:2345 640\nmade\nignored-absent\n');
+    const hist = ok(await berth(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'basic:1']), 'history').stdout;
+    assert.match(hist, /\/bin\/sh -c #\(nop\) {2}ENV APP_HOME=\/srv\/app MODE=release build/);
+    assert.match(hist, /\|2 GREETING=hello WHO=tester \/bin\/sh -c echo/);
+  });
+
+  it('runs heredocs: a RUN script, a shebang script and an inline COPY', async () => {
+    const ctx = await context('heredoc');
+    ok(await berth(['build', '-t', 'heredoc:1', ctx]), 'build');
+    const out = ok(await berth(['run', '--rm', 'heredoc:1']), 'run').stdout;
+    assert.equal(out, 'first line\nsecond line\nfrom a shebang script\nwelcome to heredoc\n');
+  });
+
+  it('ADD extracts local tars (plain and gzip) and copies other files', async () => {
+    const ctx = await context('addtar');
+    ok(await berth(['build', '-t', 'addtar:1', ctx]), 'build');
+    const out = await runIn('addtar:1', 'cat /opt/bundle/pkg/file.txt /opt/gz/pkg/file.txt /opt/plain/plain.txt');
+    assert.equal(out, 'inside the tar\ninside the tar\nplain\n');
+  });
+
+  it('builds only the stages the target needs; COPY --from takes files from earlier stages', async () => {
+    const ctx = await context('multistage');
+    const r = ok(await berth(['build', '-t', 'multi:1', ctx]), 'build');
+    assert.doesNotMatch(r.stdout, /must not run/);
+    assert.equal(ok(await berth(['run', '--rm', 'multi:1']), 'run').stdout, 'built in stage one\nbuilt in stage one\n');
+    const t = ok(await berth(['build', '--target', 'builder', '-t', 'multi:builder', ctx]), 'build --target');
+    assert.doesNotMatch(t.stdout, /FROM busybox AS broken|must not run/);
+    assert.equal(await runIn('multi:builder', 'cat /out/artifact.txt; test -e /artifact.txt || echo no-final'), 'built in stage one\nno-final\n');
+  });
+
+  it('a second build is all cache; touching one file rebuilds from its COPY on', async () => {
+    const ctx = await context('cache');
+    const t0 = Date.now();
+    const first = ok(await berth(['build', '-t', 'cache:1', ctx]), 'first build');
+    const cold = Date.now() - t0;
+    assert.doesNotMatch(first.stdout, /Using cache/);
+    const t1 = Date.now();
+    const second = ok(await berth(['build', '-t', 'cache:1', ctx]), 'second build');
+    const warm = Date.now() - t1;
+    assert.equal(second.stdout.match(/Using cache/g)?.length, 5, second.stdout);
+    assert.doesNotMatch(second.stdout, /Running in/);
+    const id1 = /Successfully built (\w+)/.exec(first.stdout)?.[1];
+    assert.equal(/Successfully built (\w+)/.exec(second.stdout)?.[1], id1);
+    await writeFile(join(ctx, 'b.txt'), 'b2\n');
+    const third = ok(await berth(['build', '-t', 'cache:1', ctx]), 'third build');
+    const steps = third.stdout.split(/^Step /m).slice(1);
+    assert.deepEqual(steps.map((s) => /Using cache/.test(s)), [false, true, true, false, false, false]);
+    assert.equal(ok(await berth(['run', '--rm', 'cache:1']), 'run').stdout, 'a1\nb2\n');
+    // only metadata changed (mtime): still cached
+    await utimes(join(ctx, 'a.txt'), new Date(), new Date(Date.now() + 5000));
+    const fourth = ok(await berth(['build', '-t', 'cache:1', ctx]), 'fourth build');
+    assert.equal(fourth.stdout.match(/Using cache/g)?.length, 5);
+    const nc = ok(await berth(['build', '--no-cache', '-t', 'cache:1', ctx]), 'no-cache build');
+    assert.doesNotMatch(nc.stdout, /Using cache/);
+    process.stderr.write(`# build timings: cold ${cold} ms, fully cached ${warm} ms\n`);
+  });
+
+  it('a failing RUN reports its exit code and leaves no tagged image', async () => {
+    const ctx = await context('fail');
+    const r = await berth(['build', '-t', 'fail:1', ctx]);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.match(r.stdout, /failing now/);
+    assert.match(r.stderr, /The command '\/bin\/sh -c echo "failing now" && exit 3' returned a non-zero code: 3/);
+    const i = await berth(['image', 'inspect', 'fail:1']);
+    assert.notEqual(i.code, 0);
+  });
+
+  it('a missing Dockerfile and a bad instruction are refused with Docker\'s errors', async () => {
+    const ctx = await context('fail');
+    const r = await berth(['build', '-f', join(ctx, 'Nope'), ctx]);
+    assert.notEqual(r.code, 0);
+    await writeFile(join(ctx, 'Dockerfile'), 'FROM busybox\nFROBNICATE now\n');
+    const bad = await berth(['build', ctx]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /dockerfile parse error on line 2: unknown instruction: FROBNICATE/i);
+  });
+
+  it('RUN --mount=type=secret reads the secret and never leaves it in the image; cache mounts persist', async () => {
+    const ctx = await context('secret');
+    const secretFile = join(work, 'token.txt');
+    await writeFile(secretFile, 'token=s3cr3t-value\n');
+    ok(await berth(['build', '--secret', `id=token,src=${secretFile}`, '-t', 'secret:1', ctx]), 'build');
+    assert.equal(ok(await berth(['run', '--rm', 'secret:1']), 'run').stdout.trim(), '19');
+    const look = await runIn('secret:1', 'cat /token-seen; ls -A /run/secrets 2>/dev/null | wc -l; grep -rl s3cr3t / --exclude-dir=proc --exclude-dir=sys 2>/dev/null | wc -l');
+    assert.equal(look, '1\n0\n0\n');
+    const save = await docker(d.host, ['save', 'secret:1']);
+    assert.ok(!save.stdout.includes('token=s3cr3t-value'), 'the secret is in no layer');
+    ok(await berth(['build', '--no-cache', '--secret', `id=token,src=${secretFile}`, '-t', 'secret:2', ctx]), 'rebuild');
+    assert.equal(await runIn('secret:2', 'cat /cache-runs'), '2\n');
+  });
+
+  it('the docker CLI (DOCKER_BUILDKIT=0) builds the classifier tutorial image, which then runs', async () => {
+    const ctx = await context('classifier');
+    const env = { DOCKER_BUILDKIT: '0' };
+    const r = await docker(d.host, ['build', '-t', 'classifier:latest', ctx], { env, timeoutMs: 120_000 });
+    ok(r, 'docker build');
+    assert.match(r.stdout, /Step 1\/6 : FROM busybox/);
+    assert.match(r.stdout, /Successfully tagged classifier:latest/);
+    const run = ok(await docker(d.host, ['run', '--rm', 'classifier', '3', '42', '1000']), 'docker run');
+    assert.equal(run.stdout, '3: small\n42: medium\n1000: large\ntotal: small=1 medium=1 large=1\n');
+    const piped = ok(await docker(d.host, ['run', '--rm', '-i', '-e', 'HIGH=20', 'classifier'], { input: '5\n15\n25\n' }), 'docker run -i');
+    assert.equal(piped.stdout, '5: small\n15: medium\n25: large\ntotal: small=1 medium=1 large=1\n');
+    const again = ok(await docker(d.host, ['build', '-q', '-t', 'classifier:latest', ctx], { env }), 'docker build -q');
+    assert.match(again.stdout.trim(), /^sha256:[0-9a-f]{64}$/);
+    const iid = join(work, 'iid');
+    ok(await docker(d.host, ['image', 'build', '--iidfile', iid, ctx], { env }), 'docker image build');
+    assert.equal((await readFile(iid, 'utf8')).trim(), again.stdout.trim());
+    const viaBuilder = ok(await docker(d.host, ['builder', 'build', '-q', ctx], { env }), 'docker builder build');
+    assert.equal(viaBuilder.stdout.trim(), again.stdout.trim());
+    const fail = await docker(d.host, ['build', await context('fail')], { env });
+    assert.equal(fail.code, 3);
+    assert.match(fail.stderr, /returned a non-zero code: 3/);
+  });
+
+  it('berth image build, builder build and a Dockerfile from stdin', async () => {
+    const ctx = await context('classifier');
+    ok(await berth(['image', 'build', '-q', '-t', 'classifier:img', ctx]), 'image build');
+    ok(await berth(['builder', 'build', '-q', '-t', 'classifier:builder', ctx]), 'builder build');
+    const r = ok(await berth(['build', '-t', 'stdin:1', '-'], { input: 'FROM busybox\nRUN echo from-stdin > /x\nCMD ["cat", "/x"]\n' }), 'build -');
+    assert.match(r.stdout, /Successfully tagged stdin:1/);
+    assert.equal(ok(await berth(['run', '--rm', 'stdin:1']), 'run').stdout, 'from-stdin\n');
+  });
+});
