@@ -28,6 +28,13 @@ export interface DaemonConfig {
   mtu: number;
   /** Pools for networks created without --subnet (`default-address-pools`). */
   defaultAddressPools: Array<{ base: string; size: number }>;
+  /** TLS for tcp:// hosts (`--tls`, `--tlsverify`; the latter implies the former). */
+  tls: boolean;
+  /** Require and verify client certificates against `tlsCaCert`. */
+  tlsVerify: boolean;
+  tlsCaCert: string;
+  tlsCert: string;
+  tlsKey: string;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -46,6 +53,11 @@ export const DEFAULTS: DaemonConfig = {
   bip: '',
   mtu: 0,
   defaultAddressPools: [],
+  tls: false,
+  tlsVerify: false,
+  tlsCaCert: '',
+  tlsCert: '',
+  tlsKey: '',
 };
 
 export const USAGE = `Usage:	berthd [OPTIONS]
@@ -60,12 +72,17 @@ Options:
   -b, --bridge string           Bridge interface of the default network, "none" to disable it (default "berth0")
       --bip string              Gateway address and prefix of the default bridge network (e.g. 172.17.0.1/16)
       --default-address-pool    Default address pools for new networks (base=CIDR,size=N)
-  -H, --host list               Daemon socket to listen on (default unix:///run/berth/berth.sock)
+  -H, --host list               Daemon socket(s) to listen on: unix:///path or tcp://ADDR:PORT (default unix:///run/berth/berth.sock)
   -l, --log-level string        Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -p, --pidfile string          Path to use for daemon PID file (default "/run/berth/berthd.pid")
       --insecure-registry list  Enable insecure registry communication (loopback always is)
       --registry-mirror list    Preferred registry mirror for docker.io
       --mtu int                 MTU of the default bridge network
+      --tls                     Use TLS for tcp:// hosts; implied by --tlsverify
+      --tlscacert string        Trust certs signed only by this CA
+      --tlscert string          Path to TLS certificate file
+      --tlskey string           Path to TLS key file
+      --tlsverify               Use TLS and verify the remote (client certificates)
   -v, --version                 Print version information and quit
 `;
 
@@ -85,6 +102,11 @@ interface Flags {
   bip?: string;
   mtu?: string;
   pools?: string[];
+  tls?: boolean;
+  tlsVerify?: boolean;
+  tlsCaCert?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   help?: boolean;
   version?: boolean;
 }
@@ -95,7 +117,17 @@ const VALUE_FLAGS: Record<string, keyof Flags> = {
   '--config-file': 'configFile', '--default-runtime': 'defaultRuntime',
   '--insecure-registry': 'insecureRegistries', '--registry-mirror': 'registryMirrors',
   '-b': 'bridge', '--bridge': 'bridge', '--bip': 'bip', '--mtu': 'mtu', '--default-address-pool': 'pools',
+  '--tlscacert': 'tlsCaCert', '--tlscert': 'tlsCert', '--tlskey': 'tlsKey',
 };
+
+/** Boolean flags, `--flag` or `--flag=true|false`. */
+const BOOL_FLAGS: Record<string, 'tls' | 'tlsVerify'> = { '--tls': 'tls', '--tlsverify': 'tlsVerify' };
+
+function parseBoolFlag(arg: string, value: string | undefined): boolean {
+  if (value === undefined || value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ConfigError(`invalid argument "${value}" for "${arg}" flag: strconv.ParseBool: parsing "${value}": invalid syntax`);
+}
 
 export function parseFlags(argv: string[]): Flags {
   const f: Flags = {};
@@ -109,6 +141,7 @@ export function parseFlags(argv: string[]): Flags {
     }
     if (arg === '-h' || arg === '--help') f.help = true;
     else if (arg === '-v' || arg === '--version') f.version = true;
+    else if (arg in BOOL_FLAGS) f[BOOL_FLAGS[arg]!] = parseBoolFlag(arg, value);
     else if (arg in VALUE_FLAGS) {
       if (value === undefined) {
         value = argv[++i];
@@ -159,6 +192,15 @@ function fromFile(path: string, explicit: boolean): Partial<DaemonConfig> {
     if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new ConfigError(`invalid value for "${key}" in ${path}: expected a list of strings`);
     out[field] = v as string[];
   }
+  for (const [key, field] of [['tls', 'tls'], ['tlsverify', 'tlsVerify']] as const) {
+    const v = j[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'boolean') throw new ConfigError(`invalid value for "${key}" in ${path}: expected true or false`);
+    out[field] = v;
+  }
+  const ca = str('tlscacert'); if (ca) out.tlsCaCert = ca;
+  const cert = str('tlscert'); if (cert) out.tlsCert = cert;
+  const key = str('tlskey'); if (key) out.tlsKey = key;
   const br = str('bridge'); if (br) out.bridge = br;
   const bip = str('bip'); if (bip) out.bip = bip;
   if (j.mtu !== undefined) {
@@ -188,6 +230,49 @@ function parsePoolFlag(v: string): { base: string; size: number } {
   const size = Number(kv.size);
   if (!kv.base || !Number.isInteger(size)) throw new ConfigError(`invalid --default-address-pool "${v}": use base=CIDR,size=N`);
   return { base: kv.base, size };
+}
+
+/** A parsed -H value. */
+export type ListenAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
+
+/** True for 127.0.0.0/8, ::1 and localhost. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * Parses `unix:///path` or `tcp://ADDR:PORT` (`[v6]:PORT`; no port: 2376 with TLS, else 2375,
+ * as dockerd). Throws ConfigError.
+ */
+export function parseListenAddress(h: string, tls: boolean): ListenAddress {
+  if (h.startsWith('unix://')) {
+    const path = h.slice('unix://'.length);
+    if (!path.startsWith('/')) throw new ConfigError(`invalid host ${h}: unix socket path must be absolute`);
+    return { kind: 'unix', path };
+  }
+  if (!h.startsWith('tcp://')) throw new ConfigError(`invalid host ${h}: berthd listens on unix:// sockets and tcp://ADDR:PORT`);
+  const rest = h.slice('tcp://'.length).replace(/\/$/, '');
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:/[\]]*))(?::(\d+))?$/.exec(rest);
+  if (!m) throw new ConfigError(`invalid host ${h}: use tcp://ADDR:PORT`);
+  const port = m[3] === undefined ? (tls ? 2376 : 2375) : Number(m[3]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`invalid host ${h}: invalid port`);
+  return { kind: 'tcp', host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/** TLS files are required with TLS; plain TCP only on loopback. */
+function checkListeners(c: DaemonConfig): void {
+  if (c.tlsVerify) c.tls = true;
+  const tcp = c.hosts.map((h) => parseListenAddress(h, c.tls)).filter((a) => a.kind === 'tcp');
+  if (c.tls) {
+    if (!c.tlsCert || !c.tlsKey) throw new ConfigError('--tls requires --tlscert and --tlskey');
+    if (c.tlsVerify && !c.tlsCaCert) throw new ConfigError('--tlsverify requires --tlscacert');
+    return;
+  }
+  for (const a of tcp) {
+    if (a.kind === 'tcp' && !isLoopback(a.host)) {
+      throw new ConfigError(`refusing to listen on tcp://${a.host}:${a.port} without TLS: anyone who can reach it gets root on this host; use --tlsverify with --tlscacert, --tlscert and --tlskey, or a loopback address`);
+    }
+  }
 }
 
 /** Merges defaults, daemon.json and flags. Throws ConfigError with a message for the user. */
@@ -231,8 +316,11 @@ export function loadConfig(argv: string[]): { config: DaemonConfig; help: boolea
       throw new ConfigError(`invalid "detach-keys" (${merged.detachKeys}): use a comma-separated list of letters or ctrl-<key>, such as ctrl-p,ctrl-q`);
     }
   }
-  for (const h of merged.hosts) {
-    if (!h.startsWith('unix://')) throw new ConfigError(`unsupported host ${h}: berthd listens on unix:// sockets`);
-  }
+  if (flags.tls !== undefined) merged.tls = flags.tls;
+  if (flags.tlsVerify !== undefined) merged.tlsVerify = flags.tlsVerify;
+  if (flags.tlsCaCert) merged.tlsCaCert = flags.tlsCaCert;
+  if (flags.tlsCert) merged.tlsCert = flags.tlsCert;
+  if (flags.tlsKey) merged.tlsKey = flags.tlsKey;
+  checkListeners(merged);
   return { config: merged, help: flags.help ?? false, version: flags.version ?? false };
 }

@@ -3,7 +3,7 @@
  * the runtime and the engine, re-adopts containers, serves the Engine API on a unix socket.
  * SIGTERM/SIGINT stop serving and leave containers running under conmon.
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync, existsSync, unlinkSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, existsSync, unlinkSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join, dirname } from 'node:path';
 import { createLogger, errorMessage, type Logger } from '../core/index.js';
@@ -15,7 +15,8 @@ import { createRegistryClient } from '../registry/index.js';
 import { createRuntime, nodeHost } from '../runtime/index.js';
 import { NetworkService } from '../network/index.js';
 import { Volumes } from '../volume/index.js';
-import { ConfigError, loadConfig, USAGE, type DaemonConfig } from './config.js';
+import { ConfigError, isLoopback, loadConfig, parseListenAddress, USAGE, type DaemonConfig } from './config.js';
+import { listen, type Listener } from './listeners.js';
 import { acquireLock, LockHeldError } from './lock.js';
 import { systemInfo } from './system-info.js';
 
@@ -69,7 +70,8 @@ async function main(): Promise<void> {
     if (err instanceof LockHeldError) die(err.message);
     throw err;
   }
-  const sockets = cfg.hosts.map((h) => h.slice('unix://'.length));
+  const addresses = cfg.hosts.map((h) => parseListenAddress(h, cfg.tls));
+  const sockets = addresses.flatMap((a) => (a.kind === 'unix' ? [a.path] : []));
   for (const path of sockets) {
     if (existsSync(path)) {
       if (await socketInUse(path)) {
@@ -118,13 +120,24 @@ async function main(): Promise<void> {
     open.add(s);
     s.on('close', () => open.delete(s));
   });
-  await Promise.all(sockets.map((path) => new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => {
-      chmodSync(path, 0o660);
-      resolve();
-    });
-  })));
+  const tls = cfg.tls ? { verify: cfg.tlsVerify, ca: cfg.tlsCaCert, cert: cfg.tlsCert, key: cfg.tlsKey } : undefined;
+  let listeners: Listener[];
+  try {
+    listeners = await Promise.all(addresses.map((a) => listen(server, a, tls)));
+  } catch (err) {
+    releaseLock();
+    die(`cannot listen on ${cfg.hosts.join(', ')}: ${errorMessage(err)}`);
+  }
+  for (const a of addresses) {
+    if (a.kind !== 'tcp') continue;
+    if (!tls) {
+      process.stderr.write(`berthd: WARNING: the API on tcp://${a.host}:${a.port} has no TLS: every local user who can connect to it gets root on this host; use --tlsverify\n`);
+      logger.warn('API listening on TCP without TLS', { host: a.host, port: a.port, loopback: isLoopback(a.host) });
+    } else if (!tls.verify) {
+      process.stderr.write(`berthd: WARNING: the API on tcp://${a.host}:${a.port} uses TLS without client verification (--tlsverify): anyone who can reach it gets root on this host\n`);
+      logger.warn('API listening on TCP with TLS but without client verification', { host: a.host, port: a.port });
+    }
+  }
   writeFileSync(cfg.pidfile, `${process.pid}\n`);
   logger.info('berthd is serving', { hosts: cfg.hosts, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot, pid: process.pid, version: BERTH_VERSION });
 
@@ -133,6 +146,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down; containers keep running', { signal });
+    for (const l of listeners) l.close();
     server.close();
     for (const s of open) s.destroy();
     engine.close();

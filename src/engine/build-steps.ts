@@ -20,7 +20,7 @@ import type { BuildCacheIndex } from './build-cache.js';
 import {
   addUrl, copySources, hashSources, mkdirIn, resolveInRoot, resolveSources, writeInline, type CopyAttrs, type ResolvedSource, type SourceRoot,
 } from './build-copy.js';
-import { commitStep, fileStepContainer, removeStepContainer, runContainer, short, type StepDeps } from './build-run.js';
+import { T, commitStep, fileStepContainer, removeStepContainer, runContainer, short, type StepDeps } from './build-run.js';
 
 /** A failed RUN: Docker's message, and the command's exit code for the client. */
 export class BuildRunError extends EngineError {
@@ -97,10 +97,12 @@ async function commitCached(
   env: StepEnv, st: StageState, key: { text: string; args: ReadonlyMap<string, string | undefined>; content?: string; extra?: string[] },
   make: () => Promise<string>,
 ): Promise<StageState> {
+  T('key inputs');
   const k = stepCacheKey({ parent: st.imageId, ...key });
   if (!env.noCache) {
     const hit = await env.cache.get(k);
     const image = hit ? await env.deps.images.get(hit).catch(() => undefined) : undefined;
+    T('lookup');
     if (image) {
       env.out(' ---> Using cache\n');
       env.out(` ---> ${short(image.id)}\n`);
@@ -108,8 +110,10 @@ async function commitCached(
     }
   }
   const id = await make();
+  T('make');
   const image = await env.deps.images.get(id);
   await env.cache.set(k, id);
+  T('cache set');
   env.out(` ---> ${short(id)}\n`);
   return { ...st, imageId: id, image };
 }
@@ -142,6 +146,7 @@ async function fileStep(env: StepEnv, st: StageState, createdBy: string, op: (ro
     const id = await fileStepContainer(deps, st.image, { ...st.cs.config, Cmd: [...shell, createdBy.slice(shell.join(' ').length + 1)] });
     try {
       await deps.engine.withRootfs(id, (root) => op(root));
+      T('op');
       return await commitStep(deps, id, { parent: st.imageId, config: st.cs.config, createdBy, author: st.cs.author, signal: env.signal });
     } finally {
       await removeStepContainer(deps, id);

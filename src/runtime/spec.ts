@@ -100,8 +100,8 @@ function kernelMounts(plan: ContainerPlan): OciMount[] {
     if (m.destination !== '/dev/shm') return [m];
     if (ipc.mode === 'none') return [];
     if (ipc.mode === 'host') return [{ destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'rprivate'] }];
-    const pid = ipc.mode === 'path' ? /^\/proc\/(\d+)\/ns\/ipc$/.exec(ipc.path)?.[1] : undefined;
-    if (pid) return [{ destination: '/dev/shm', type: 'bind', source: `/proc/${pid}/root/dev/shm`, options: ['rbind', 'rprivate'] }];
+    // container:<x> joins the IPC namespace (SysV IPC, mqueues); its /dev/shm tmpfs lives in
+    // that container's mount namespace and cannot be bind-mounted, so this one keeps its own
     return [m];
   });
 }

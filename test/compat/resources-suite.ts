@@ -63,8 +63,13 @@ export function defineResourceSuite(kind: 'docker' | 'berth'): void {
     });
 
     it('--pids-limit contains a fork bomb; --ulimit applies and never goes above the hard limit', async () => {
-      const r = await cli(['run', '--rm', '--pids-limit', '8', 'busybox', 'sh', '-c', 'for i in $(seq 1 20); do sleep 5 & done; echo done']);
+      const bomb = uniqueName('bomb');
+      ok(await cli(['run', '-d', '--name', bomb, '--pids-limit', '8', 'busybox', 'sh', '-c', 'for i in $(seq 1 20); do sleep 5 & done; echo done']));
+      await until('the exit', async () => (await inspect(bomb, '{{.State.Status}}')) === 'exited');
+      const r = ok(await cli(['logs', bomb]));
       assert.match(r.stderr + r.stdout, /can't fork|Resource temporarily unavailable/);
+      assert.equal((await cgroupFile(await inspect(bomb, '{{.Id}}'), 'pids', 'pids.max').catch(() => 'gone')).trim(), 'gone', 'the cgroup went with the container');
+      ok(await cli(['rm', bomb]));
       assert.equal(ok(await cli(['run', '--rm', '--ulimit', 'nofile=512:1024', 'busybox', 'sh', '-c', 'ulimit -n; ulimit -Hn'])).stdout, '512\n1024\n');
       const limits = await readFile('/proc/self/limits', 'utf8');
       const hard = Number(/^Max open files\s+\S+\s+(\d+)/m.exec(limits)?.[1]);
@@ -157,6 +162,28 @@ export function defineResourceSuite(kind: 'docker' | 'berth'): void {
       assert.equal(await inspect(none, '{{json .Config.Healthcheck.Test}}'), '["NONE"]');
       assert.equal(await inspect(none, '{{if .State.Health}}has{{else}}none{{end}}'), 'none');
       ok(await cli(['rm', '-f', name, none]));
+    });
+
+    it('kill -9 of berthd with 20 containers running: none lost, their logs continuous across the gap', async () => {
+      const names = Array.from({ length: 20 }, () => uniqueName('live'));
+      await Promise.all(names.map(async (n) => ok(await cli(['run', '-d', '--name', n, 'busybox', 'sh', '-c',
+        'i=0; while :; do echo $i; i=$((i+1)); sleep 0.1; done']))));
+      await sleep(500);
+      process.kill(d.pid, 'SIGKILL');
+      await sleep(1500);
+      d = await startDaemon({ dir: d.dir });
+      cli = cliFor(kind, d.host);
+      await sleep(500);
+      const running = ok(await cli(['ps', '--filter', 'name=live-', '--format', '{{.Names}} {{.State}}'])).stdout.trim().split('\n');
+      assert.equal(running.filter((l) => l.endsWith(' running')).length, 20, running.join('\n'));
+      for (const n of names) {
+        const lines = ok(await cli(['logs', n])).stdout.trim().split('\n').map(Number);
+        assert.ok(lines.length >= 20, `${n} logged ${lines.length} lines`);
+        lines.forEach((v, i) => assert.equal(v, i, `${n}: line ${i} is ${v}: a log line was lost`));
+      }
+      ok(await cli(['exec', names[0]!, 'true']), 'exec works in a re-adopted container');
+      ok(await cli(['stop', '-t', '1', names[1]!]), 'stop works in a re-adopted container');
+      ok(await cli(['rm', '-f', ...names]));
     });
 
     it('events: a container\'s life in order, with filters and time bounds', async () => {

@@ -8,7 +8,7 @@ import { parsePorts } from './ports.js';
 import { parseCpus, parseRestartPolicy, parseUint16, ulimitList } from './resources.js';
 import { parseGoDuration } from './timestamp.js';
 import { memSwapBytes, ramInBytes } from './units.js';
-import { checkNamespaceModes, parseDevice, parseSecurityOpts, sysctlMap } from './security.js';
+import { checkNamespaceModes, normalizeCapabilities, parseDevice, parseSecurityOpts, sysctlMap } from './security.js';
 
 /** What `create`/`run` send, plus the client-side options around it. */
 export interface ContainerRequest {
@@ -218,8 +218,8 @@ export function buildContainerRequest(p: Parsed, image: string, cmd: string[], e
     VolumeDriver: p.str('volume-driver') ?? '',
     VolumesFrom: p.has('volumes-from') ? p.list('volumes-from') : null,
     ConsoleSize: [0, 0],
-    CapAdd: p.has('cap-add') ? p.list('cap-add') : null,
-    CapDrop: p.has('cap-drop') ? p.list('cap-drop') : null,
+    CapAdd: normalizeCapabilities(p.has('cap-add') ? p.list('cap-add') : null),
+    CapDrop: normalizeCapabilities(p.has('cap-drop') ? p.list('cap-drop') : null),
     Dns: p.list('dns'),
     DnsOptions: p.list('dns-option'),
     DnsSearch: p.list('dns-search'),

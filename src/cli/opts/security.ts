@@ -112,3 +112,16 @@ export function checkNamespaceModes(m: { ipc: string; pid: string; uts: string; 
   if (!['', 'host', 'private'].includes(m.userns)) throw new Error('--userns: invalid USER mode');
   if (!['', 'host', 'private'].includes(m.cgroupns)) throw new Error('--cgroupns: invalid CGROUP mode');
 }
+
+/**
+ * CapAdd/CapDrop as docker's API client sends them (API >= 1.40): upper-case, CAP_-prefixed
+ * (`ALL` kept), without duplicates, sorted. Null when the flag was not given.
+ */
+export function normalizeCapabilities(caps: readonly string[] | null): string[] | null {
+  if (caps === null) return null;
+  const norm = caps.map((c) => {
+    const u = c.toUpperCase();
+    return u === 'ALL' || u.startsWith('CAP_') ? u : `CAP_${u}`;
+  });
+  return [...new Set(norm)].sort();
+}
