@@ -9,16 +9,15 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, read, readdirSync
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import tar, { type Header as TarHeader, type Pack } from 'tar-stream';
+import tar, { type Pack } from 'tar-stream';
 import { DIR_HANDLE, at, hasCode, openDirAt } from './archive-scope.js';
+import { headerFor, type Header } from '../protocol/tar-header.js';
 
 const readAsync = promisify(read);
 const FILE_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 const CHUNK = 64 * 1024;
 /** ustar's 6 octal digits for ids; larger ones go in PAX records, as Go's tar writer does. */
-const MAX_USTAR_ID = 0o777777;
 
-type Header = Partial<Omit<TarHeader, 'pax'>> & Pick<TarHeader, 'name'> & { pax?: Record<string, string> };
 type Sink = ReturnType<Pack['entry']>;
 
 /** What packResource() archives and under which name. */
@@ -100,41 +99,6 @@ async function walkDir(walk: Walk, fd: number, prefix: string): Promise<void> {
       closeSync(child);
     }
   }
-}
-
-/** The tar header of a file, as Go's tar.FileInfoHeader plus moby's canonical names. */
-export function headerFor(name: string, st: BigIntStats): Header | undefined {
-  const mode = Number(st.mode);
-  const uid = Number(st.uid);
-  const gid = Number(st.gid);
-  const header: Header = {
-    name,
-    // the file type bits keep tar-stream from replacing a 0000 mode with its default
-    mode: mode & (constants.S_IFMT | 0o7777),
-    uid: uid > MAX_USTAR_ID ? 0 : uid,
-    gid: gid > MAX_USTAR_ID ? 0 : gid,
-    mtime: new Date(Number(st.mtimeNs / 1_000_000_000n) * 1000),
-  };
-  if (uid > MAX_USTAR_ID || gid > MAX_USTAR_ID) header.pax = { uid: String(uid), gid: String(gid) };
-  if (st.isDirectory()) {
-    header.type = 'directory';
-    if (!name.endsWith('/')) header.name = `${name}/`;
-  } else if (st.isFile()) {
-    header.type = 'file';
-    header.size = Number(st.size);
-  } else if (st.isSymbolicLink()) {
-    header.type = 'symlink';
-  } else if (st.isCharacterDevice() || st.isBlockDevice()) {
-    header.type = st.isCharacterDevice() ? 'character-device' : 'block-device';
-    const rdev = st.rdev;
-    header.devmajor = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
-    header.devminor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
-  } else if (st.isFIFO()) {
-    header.type = 'fifo';
-  } else {
-    return undefined; // sockets: Go's tar writer refuses them, moby skips them
-  }
-  return header;
 }
 
 async function addEntry(walk: Walk, dir: number, name: string, lst: BigIntStats, entryName: string): Promise<void> {

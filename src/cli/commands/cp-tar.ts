@@ -7,14 +7,13 @@ import { closeSync, lstatSync, openSync, read, readdirSync, readlinkSync, realpa
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import tar, { type Header as TarHeader, type Pack } from 'tar-stream';
+import tar, { type Pack } from 'tar-stream';
 import { goBase, goJoin, getRebaseName, hasTrailingSeparator, splitPathDirEntry, type CopyInfo } from './cp-paths.js';
+import { headerFor, type Header } from '../../protocol/tar-header.js';
 
 const readAsync = promisify(read);
 const CHUNK = 64 * 1024;
-const MAX_USTAR_ID = 0o777777;
 
-type Header = Partial<Omit<TarHeader, 'pax'>> & Pick<TarHeader, 'name'> & { pax?: Record<string, string> };
 type Sink = ReturnType<Pack['entry']>;
 
 /** An fs error worded as Go's os.PathError (`lstat /x: no such file or directory`). */
@@ -104,37 +103,6 @@ async function walk(pack: Pack, path: string, rel: string, nameOf: (rel: string)
   }
 }
 
-/** Go's tar.FileInfoHeader (no user name lookups) with moby's canonical names. */
-export function headerFor(name: string, st: BigIntStats): Header | undefined {
-  const uid = Number(st.uid);
-  const gid = Number(st.gid);
-  const h: Header = {
-    name,
-    mode: Number(st.mode) & (constants.S_IFMT | 0o7777),
-    uid: uid > MAX_USTAR_ID ? 0 : uid,
-    gid: gid > MAX_USTAR_ID ? 0 : gid,
-    mtime: new Date(Number(st.mtimeNs / 1_000_000_000n) * 1000),
-  };
-  if (uid > MAX_USTAR_ID || gid > MAX_USTAR_ID) h.pax = { uid: String(uid), gid: String(gid) };
-  if (st.isDirectory()) {
-    h.type = 'directory';
-    if (!name.endsWith('/')) h.name = `${name}/`;
-  } else if (st.isFile()) {
-    h.type = 'file';
-    h.size = Number(st.size);
-  } else if (st.isSymbolicLink()) {
-    h.type = 'symlink';
-  } else if (st.isCharacterDevice() || st.isBlockDevice()) {
-    h.type = st.isCharacterDevice() ? 'character-device' : 'block-device';
-    h.devmajor = Number(((st.rdev >> 8n) & 0xfffn) | ((st.rdev >> 32n) & ~0xfffn));
-    h.devminor = Number((st.rdev & 0xffn) | ((st.rdev >> 12n) & ~0xffn));
-  } else if (st.isFIFO()) {
-    h.type = 'fifo';
-  } else {
-    return undefined; // sockets cannot be archived
-  }
-  return h;
-}
 
 async function addEntry(pack: Pack, path: string, name: string, st: BigIntStats, seen: Map<bigint, string>): Promise<void> {
   const h = headerFor(name, st);
