@@ -54,7 +54,7 @@ test('bad flags and files give clear errors', () => {
   assert.throws(() => loadConfig(['--nope']), ConfigError);
   assert.throws(() => loadConfig(['--log-level', 'loud']), /unable to parse logging level/);
   assert.throws(() => loadConfig(['--config-file', '/nonexistent/daemon.json']), /unable to read config file/);
-  assert.throws(() => loadConfig(['-H', 'tcp://0.0.0.0:2375']), /unix:\/\//);
+  assert.throws(() => loadConfig(['-H', 'tcp://0.0.0.0:2375']), /refusing to listen on tcp:\/\/0\.0\.0\.0:2375 without TLS/);
 });
 
 test('the data-root lock admits one daemon and is taken over when stale', async () => {
@@ -70,4 +70,37 @@ test('the data-root lock admits one daemon and is taken over when stale', async 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('tcp hosts: TLS flags and daemon.json keys; plain TCP only on loopback', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-cfg-'));
+  try {
+    const file = join(dir, 'daemon.json');
+    await writeFile(file, JSON.stringify({ hosts: ['tcp://0.0.0.0:2376'], tlsverify: true, tlscacert: '/c/ca.pem', tlscert: '/c/cert.pem', tlskey: '/c/key.pem' }));
+    const { config } = loadConfig(['--config-file', file]);
+    assert.equal(config.tls, true);
+    assert.equal(config.tlsVerify, true);
+    assert.equal(config.tlsCaCert, '/c/ca.pem');
+    const flags = loadConfig(['-H', 'tcp://127.0.0.1:2376', '--tlsverify', '--tlscacert=/a', '--tlscert', '/b', '--tlskey', '/k']).config;
+    assert.deepEqual([flags.tls, flags.tlsCaCert, flags.tlsCert, flags.tlsKey], [true, '/a', '/b', '/k']);
+    assert.throws(() => loadConfig(['-H', 'tcp://0.0.0.0:2375']), /refusing to listen on tcp:\/\/0\.0\.0\.0:2375 without TLS/);
+    assert.throws(() => loadConfig(['-H', 'tcp://:2375']), /refusing to listen/);
+    assert.equal(loadConfig(['-H', 'tcp://127.0.0.1:2375', '-H', 'unix:///tmp/b.sock']).config.hosts.length, 2);
+    assert.throws(() => loadConfig(['-H', 'tcp://127.0.0.1:1', '--tls']), /--tls requires --tlscert and --tlskey/);
+    assert.throws(() => loadConfig(['-H', 'tcp://127.0.0.1:1', '--tlsverify', '--tlscert', '/b', '--tlskey', '/k']), /--tlsverify requires --tlscacert/);
+    assert.throws(() => loadConfig(['-H', 'udp://x']), /invalid host udp:\/\/x/);
+    assert.equal(loadConfig(['-H', 'tcp://127.0.0.1:2375', '--tlsverify=false']).config.tlsVerify, false);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('listen addresses', async () => {
+  const { parseListenAddress, isLoopback } = await import('./config.js');
+  assert.deepEqual(parseListenAddress('tcp://127.0.0.1:2376', true), { kind: 'tcp', host: '127.0.0.1', port: 2376 });
+  assert.deepEqual(parseListenAddress('tcp://[::1]:99', false), { kind: 'tcp', host: '::1', port: 99 });
+  assert.deepEqual(parseListenAddress('tcp://localhost', true), { kind: 'tcp', host: 'localhost', port: 2376 });
+  assert.deepEqual(parseListenAddress('tcp://localhost', false), { kind: 'tcp', host: 'localhost', port: 2375 });
+  assert.deepEqual(parseListenAddress('unix:///run/x.sock', false), { kind: 'unix', path: '/run/x.sock' });
+  assert.ok(isLoopback('127.0.0.2') && isLoopback('::1') && !isLoopback('0.0.0.0') && !isLoopback('10.0.0.1'));
 });

@@ -46,17 +46,13 @@ export async function runContainer(d: StepDeps, spec: RunSpec): Promise<{ id: st
     AttachStdout: true, AttachStderr: true, Tty: false, OpenStdin: false,
     HostConfig: { NetworkMode: spec.networkMode, Mounts: [...spec.mounts], LogConfig: { Type: 'json-file', Config: {} } },
   });
-  T('create');
   spec.onStarted(id);
   const exited = d.engine.containers.wait(id, 'next-exit', spec.signal);
   exited.catch(() => undefined);
   await d.engine.containers.start(id);
-  T('start');
   const { entries } = d.engine.logs(id, { stdout: true, stderr: true, follow: true, ...(spec.signal ? { signal: spec.signal } : {}) });
   for await (const e of entries) spec.onOutput(e.data.toString('utf8'));
-  T('logs done');
   const { StatusCode } = await exited;
-  T('exited');
   await scrubMountPoints(d.engine.store.paths(id).upperDir, spec.scrub);
   return { id, exitCode: StatusCode };
 }
@@ -67,7 +63,6 @@ export async function fileStepContainer(d: StepDeps, image: ImageRecord, config:
     ...config, Image: image.id, Cmd: [...(config.Cmd ?? ['/bin/sh'])], Entrypoint: [],
     HostConfig: { NetworkMode: 'none', LogConfig: { Type: 'json-file', Config: {} } },
   });
-  T('file container create');
   return Id;
 }
 
@@ -76,11 +71,9 @@ export async function commitStep(
   d: StepDeps, containerId: string, o: { parent: string; config: ContainerConfig; createdBy: string; author?: string | undefined; signal?: AbortSignal | undefined },
 ): Promise<string> {
   const rec = d.engine.store.get(containerId);
-  const layer = await upperLayer(d.engine.store.paths(containerId).upperDir);
-  T('upperLayer');
   return d.images.commit({
     parent: o.parent,
-    layer,
+    layer: await upperLayer(d.engine.store.paths(containerId).upperDir),
     config: o.config,
     containerConfig: rec.config,
     containerId,
@@ -94,7 +87,6 @@ export async function commitStep(
 export async function removeStepContainer(d: StepDeps, id: string): Promise<void> {
   try {
     await d.engine.remove(id, { force: true, volumes: true });
-    T('remove');
   } catch (err) {
     d.logger.warn('could not remove build container', { container: id, err });
   }
@@ -120,11 +112,6 @@ async function scrubMountPoints(upperDir: string, paths: readonly string[]): Pro
     }
   }
 }
-
-/** TEMP timing */
-let __t = 0;
-export function T(label: string): void { const n = performance.now(); process.stderr.write(`[T] ${(n - __t).toFixed(1)}ms ${label} @${n.toFixed(1)}\n`); __t = n; }
-export function T0(): void { __t = performance.now(); }
 
 /** Docker's 12-character form of an id. */
 export function short(id: string): string {

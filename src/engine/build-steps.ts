@@ -17,10 +17,12 @@ import { layerTar, type ImageRecord } from '../image/index.js';
 import type { ContainerConfig, MountSpec } from '../protocol/index.js';
 import { resolveUser } from '../runtime/index.js';
 import type { BuildCacheIndex } from './build-cache.js';
+import { copyFromContext, hashContextSources, inMemory, resolveContextSources, type ContextSource } from './build-context-copy.js';
+import type { BuildContext } from './build-context.js';
 import {
-  addUrl, copySources, hashSources, mkdirIn, resolveInRoot, resolveSources, writeInline, type CopyAttrs, type ResolvedSource, type SourceRoot,
+  addUrl, copySources, mkdirIn, resolveInRoot, resolveSources, writeInline, type CopyAttrs, type ResolvedSource, type SourceRoot,
 } from './build-copy.js';
-import { T, commitStep, fileStepContainer, removeStepContainer, runContainer, short, type StepDeps } from './build-run.js';
+import { commitStep, fileStepContainer, removeStepContainer, runContainer, short, type StepDeps } from './build-run.js';
 
 /** A failed RUN: Docker's message, and the command's exit code for the client. */
 export class BuildRunError extends EngineError {
@@ -43,7 +45,7 @@ export interface StageState {
 export interface StepEnv {
   readonly deps: StepDeps;
   readonly cache: BuildCacheIndex;
-  readonly context: SourceRoot;
+  readonly context: BuildContext;
   readonly tmpDir: string;
   readonly noCache: boolean;
   readonly rm: boolean;
@@ -97,12 +99,10 @@ async function commitCached(
   env: StepEnv, st: StageState, key: { text: string; args: ReadonlyMap<string, string | undefined>; content?: string; extra?: string[] },
   make: () => Promise<string>,
 ): Promise<StageState> {
-  T('key inputs');
   const k = stepCacheKey({ parent: st.imageId, ...key });
   if (!env.noCache) {
     const hit = await env.cache.get(k);
     const image = hit ? await env.deps.images.get(hit).catch(() => undefined) : undefined;
-    T('lookup');
     if (image) {
       env.out(' ---> Using cache\n');
       env.out(` ---> ${short(image.id)}\n`);
@@ -110,10 +110,8 @@ async function commitCached(
     }
   }
   const id = await make();
-  T('make');
   const image = await env.deps.images.get(id);
   await env.cache.set(k, id);
-  T('cache set');
   env.out(` ---> ${short(id)}\n`);
   return { ...st, imageId: id, image };
 }
@@ -146,7 +144,6 @@ async function fileStep(env: StepEnv, st: StageState, createdBy: string, op: (ro
     const id = await fileStepContainer(deps, st.image, { ...st.cs.config, Cmd: [...shell, createdBy.slice(shell.join(' ').length + 1)] });
     try {
       await deps.engine.withRootfs(id, (root) => op(root));
-      T('op');
       return await commitStep(deps, id, { parent: st.imageId, config: st.cs.config, createdBy, author: st.cs.author, signal: env.signal });
     } finally {
       await removeStepContainer(deps, id);
@@ -227,7 +224,7 @@ async function runMounts(env: StepEnv, mounts: readonly RunMount[], work: string
       case 'bind': {
         if (!m.target) throw invalidArgument('mount target required for bind mounts');
         if (m.from) throw notImplemented('RUN --mount=type=bind,from=… is not supported by the berth builder yet');
-        out.push({ Type: 'bind', Source: await resolveInRoot(env.context.dir, m.source ?? '/'), Target: m.target, ReadOnly: m.readOnly });
+        out.push({ Type: 'bind', Source: await resolveInRoot((await env.context.materialize()).dir, m.source ?? '/'), Target: m.target, ReadOnly: m.readOnly });
         break;
       }
       case 'secret': {
@@ -265,7 +262,7 @@ async function copyStep(env: StepEnv, st: StageState, c: Extract<Instruction, { 
   if (c.chmod !== undefined && mode === undefined) throw invalidArgument(`invalid chmod parameter: ${c.chmod}`);
   const hasher = new SourceHasher();
   let fromImage: ImageRecord | undefined;
-  let sources: ResolvedSource[] = [];
+  let sources: ContextSource[] = [];
   const urls = c.kind === 'ADD' ? c.sources.filter(isUrl) : [];
   const local = c.sources.filter((s) => !urls.includes(s));
   if (from !== undefined) {
@@ -273,9 +270,9 @@ async function copyStep(env: StepEnv, st: StageState, c: Extract<Instruction, { 
     hasher.bytes('from', fromImage.id);
     for (const s of local) hasher.bytes('src', s);
   } else {
-    for (const s of local) sources.push(...(await resolveSources(env.context, s, c.kind)));
+    for (const s of local) sources.push(...resolveContextSources(env.context, s, c.kind));
     if (local.length > 0 && sources.length === 0) throw invalidArgument(`${c.kind} failed: no source files were specified`);
-    await hashSources(env.context, sources, hasher);
+    hashContextSources(env.context, sources, hasher);
   }
   for (const u of urls) hasher.bytes('url', u);
   for (const i of c.inline) hasher.bytes(i.path, i.data);
@@ -300,8 +297,14 @@ async function copyStep(env: StepEnv, st: StageState, c: Extract<Instruction, { 
         } finally {
           await removeStepContainer(env.deps, fromId);
         }
+      } else if (sources.length > 0 && !extract && inMemory(env.context, sources)) {
+        await copyFromContext(root, env.context, sources, dest, attrs);
       } else if (sources.length > 0) {
-        await copySources(root, env.context, sources, dest, { kind: c.kind, attrs, extract });
+        // ADD (archives are unpacked) or content over the memory budget: from the extracted context
+        const disk = await env.context.materialize();
+        const found: ResolvedSource[] = [];
+        for (const s of local) found.push(...(await resolveSources(disk, s, c.kind)));
+        await copySources(root, disk, found, dest, { kind: c.kind, attrs, extract });
       }
       for (const u of urls) await addUrl(root, u, dest, attrs, env.signal);
       for (const i of c.inline) await writeInline(root, dest, i.path, i.data, attrs);

@@ -18,7 +18,7 @@ import type { ImageService, RegistryImageService } from '../image/types.js';
 import type { JsonMessage } from '../protocol/index.js';
 import { BuildCacheIndex } from './build-cache.js';
 import { clearContexts, openContext, type BuildContext } from './build-context.js';
-import { short, T, T0 } from './build-run.js';
+import { short } from './build-run.js';
 import { baseConfig, execStep, type StageState, type StepEnv } from './build-steps.js';
 import type { Engine } from './engine.js';
 
@@ -76,16 +76,13 @@ export class Builder {
     const contexts = join(this.d.dir, 'contexts');
     this.cleared ??= clearContexts(contexts);
     await this.cleared;
-    T0();
     const ctx = await openContext(contexts, body, o.dockerfile, o.signal);
-    T('openContext');
     try {
       const df = parseDockerfile(ctx.dockerfile, { fileName: o.dockerfile || 'Dockerfile' });
       const plan = planBuild(df, { buildArgs: o.buildArgs, ...(o.target ? { target: o.target } : {}) });
       return await this.run(ctx, df, plan, tags, o, emit);
     } finally {
       await ctx.close();
-      T('close');
     }
   }
 
@@ -93,7 +90,7 @@ export class Builder {
     const out = (text: string): void => {
       if (!o.quiet) emit({ stream: text });
     };
-    const tmpDir = join(ctx.dir, '..', `${ctx.dir.split('/').at(-1)}.work`);
+    const tmpDir = ctx.workDir;
     await mkdir(tmpDir, { recursive: true, mode: 0o700 });
     const results = new Map<number, { state: StageState }>();
     const labels = Object.entries(o.labels);
@@ -126,9 +123,7 @@ export class Builder {
         const instructions: Instruction[] = [...stage.instructions];
         for (const [n, instr] of instructions.entries()) {
           stepLine(instr.original);
-          T(`--- begin ${instr.original}`);
           st = await this.step(env, st, instr, df, n);
-          T(`--- end ${instr.original}`);
         }
         if (i === plan.target && labels.length > 0) {
           const label = labelInstruction(labels);
@@ -148,7 +143,6 @@ export class Builder {
         await this.d.images.tag(last.imageId, `${t.domain}/${t.path}`, t.tag ?? 'latest');
         out(`Successfully tagged ${familiarString(withDefaultTag(t))}\n`);
       }
-      T('tag');
       return last.imageId;
     } finally {
       const { rm } = await import('node:fs/promises');

@@ -83,7 +83,6 @@ export async function commitImage(cat: ImageCatalog, opts: CommitImageOptions & 
       return await cat.locked(async () => {
         const id = await cat.addImage(bytes, config, layer ? [...parentChain, layer.chainId] : parentChain);
         if (ref) await cat.setTag(ref, id);
-        process.stderr.write(`[A] ${performance.now().toFixed(1)} image added\n`);
         cat.logger.info('image committed', { image: id, container: opts.containerId });
         return id;
       });
@@ -139,7 +138,6 @@ export function childConfig(
 async function storeLayer(
   cat: ImageCatalog, parentChainId: string, opts: CommitImageOptions & { host?: UnpackHost }, pin: (chainId: string) => void,
 ): Promise<LayerInfo | undefined> {
-  process.stderr.write(`[A] ${performance.now().toFixed(1)} storeLayer start\n`);
   const pending = await cat.layers.begin();
   const work = await makeTempDir(cat.paths.tmp, 'commit');
   try {
@@ -158,7 +156,6 @@ async function storeLayer(
       await fh.close();
     }
     opts.signal?.throwIfAborted();
-    process.stderr.write(`[A] ${performance.now().toFixed(1)} unpacked\n`);
     if (result.diffId === EMPTY_TAR_DIFF_ID) {
       await cat.layers.abort(pending);
       return undefined;
@@ -166,9 +163,7 @@ async function storeLayer(
     const diffId = result.diffId;
     pin(parentChainId === '' ? diffId : chainIds([parentChainId, diffId])[1]!);
     return await cat.locked(async () => {
-      process.stderr.write(`[A] ${performance.now().toFixed(1)} locked\n`);
       await keepLoadedBlob(cat, { file: blob, digest: tap.digest(), size: tap.size() }, diffId);
-      process.stderr.write(`[A] ${performance.now().toFixed(1)} kept\n`);
       return cat.layers.commit(pending, { diffId, parent: parentChainId, size: result.size });
     });
   } catch (err) {
@@ -176,6 +171,5 @@ async function storeLayer(
     throw wrapError(err, 'committing layer');
   } finally {
     await rm(work, { recursive: true, force: true });
-    process.stderr.write(`[A] ${performance.now().toFixed(1)} storeLayer end\n`);
   }
 }

@@ -1,8 +1,7 @@
-import { createReadStream, type Stats } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { createReadStream, lstatSync, readFileSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { getAttribute, listAttributes } from 'fs-xattr';
+import { getAttributeSync, listAttributesSync } from 'fs-xattr';
 import tar, { type Header, type Pack } from 'tar-stream';
 
 type Headers = Partial<Header> & Pick<Header, 'name'>;
@@ -29,16 +28,21 @@ export function layerTar(root: string, opts: LayerTarOptions = {}): Readable {
   return out;
 }
 
+// File system calls are synchronous: each is a few microseconds, where an fs/promises round trip
+// through libuv's threadpool costs tens, and a layer has thousands of entries. Small files are
+// read whole; the event loop still turns between entries (each waits for the pack).
+const SMALL_FILE = 1024 * 1024;
+
 async function walk(pack: Pack, root: string, rel: string, inodes: Map<string, string>, skip: (path: string) => boolean): Promise<void> {
-  const names = (await readdir(rel === '' ? root : `${root}/${rel}`)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const names = readdirSync(rel === '' ? root : `${root}/${rel}`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (const name of names) {
     const path = rel === '' ? name : `${rel}/${name}`;
     if (skip(path)) continue;
     const abs = `${root}/${path}`;
-    const st = await lstat(abs);
+    const st = lstatSync(abs);
     await addEntry(pack, abs, path, st, inodes);
     if (st.isDirectory()) {
-      if ((await xattrs(abs))[OPAQUE_XATTR] === 'y') {
+      if (xattrs(abs)[OPAQUE_XATTR] === 'y') {
         await entry(pack, { ...base(`${path}/.wh..wh..opq`, st), type: 'file', size: 0, mode: 0 });
       }
       await walk(pack, root, path, inodes, skip);
@@ -57,10 +61,10 @@ async function addEntry(pack: Pack, abs: string, path: string, st: Stats, inodes
     await entry(pack, { ...base(wh, st), type: 'file', size: 0, mode: 0 });
     return;
   }
-  const pax = st.isSymbolicLink() ? {} : paxOf(await xattrs(abs));
+  const pax = st.isSymbolicLink() ? {} : paxOf(xattrs(abs));
   const h: Headers = { ...base(path, st), ...(Object.keys(pax).length > 0 ? { pax } : {}) };
   if (st.isDirectory()) return entry(pack, { ...h, name: `${path}/`, type: 'directory' });
-  if (st.isSymbolicLink()) return entry(pack, { ...h, type: 'symlink', linkname: await readlink(abs) });
+  if (st.isSymbolicLink()) return entry(pack, { ...h, type: 'symlink', linkname: readlinkSync(abs) });
   if (st.isFIFO()) return entry(pack, { ...h, type: 'fifo' });
   if (st.isCharacterDevice() || st.isBlockDevice()) {
     return entry(pack, {
@@ -73,25 +77,31 @@ async function addEntry(pack: Pack, abs: string, path: string, st: Stats, inodes
   const first = st.nlink > 1 ? inodes.get(key) : undefined;
   if (first !== undefined) return entry(pack, { ...h, type: 'link', linkname: first });
   if (st.nlink > 1) inodes.set(key, path);
+  if (st.size <= SMALL_FILE) {
+    const data = readFileSync(abs);
+    // a file that changed size meanwhile would make a bad tar: say so as the stream would
+    if (data.length !== st.size) throw new Error(`${abs}: size changed while reading`);
+    return entry(pack, { ...h, type: 'file', size: data.length }, data);
+  }
   const sink = pack.entry({ ...h, type: 'file', size: st.size });
   await pipeline(createReadStream(abs), sink as unknown as Writable);
 }
 
-function entry(pack: Pack, h: Headers): Promise<void> {
+function entry(pack: Pack, h: Headers, data: Buffer = Buffer.alloc(0)): Promise<void> {
   return new Promise((resolve, reject) => {
-    pack.entry(h, Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
+    pack.entry(h, data, (err) => (err ? reject(err) : resolve()));
   });
 }
 
-async function xattrs(abs: string): Promise<Record<string, string>> {
+function xattrs(abs: string): Record<string, string> {
   const out: Record<string, string> = {};
   let names: string[];
   try {
-    names = await listAttributes(abs);
+    names = listAttributesSync(abs);
   } catch {
     return out;
   }
-  for (const name of names.sort()) out[name] = (await getAttribute(abs, name)).toString('utf8');
+  for (const name of names.sort()) out[name] = getAttributeSync(abs, name).toString('utf8');
   return out;
 }
 
