@@ -16,6 +16,7 @@ import {
 import { layerTar, type ImageRecord } from '../image/index.js';
 import type { ContainerConfig, MountSpec } from '../protocol/index.js';
 import { resolveUser } from '../runtime/index.js';
+import type { CacheFromSources } from './build-cache-from.js';
 import type { BuildCacheIndex } from './build-cache.js';
 import { copyFromContext, hashContextSources, inMemory, resolveContextSources, type ContextSource } from './build-context-copy.js';
 import type { BuildContext } from './build-context.js';
@@ -57,6 +58,8 @@ export interface StepEnv {
   readonly escape: EscapeToken;
   readonly fileName: string;
   readonly out: (text: string) => void;
+  /** `cachefrom` images, consulted on a cache index miss. */
+  readonly cacheFrom?: CacheFromSources;
   /** The rootfs source of `COPY --from` / `RUN --mount=from`: a stage's result or an image. */
   readonly fromImage: (name: string) => Promise<ImageRecord>;
   readonly signal?: AbortSignal;
@@ -103,10 +106,12 @@ async function commitCached(
   if (!env.noCache) {
     const hit = await env.cache.get(k);
     const image = hit ? await env.deps.images.get(hit).catch(() => undefined) : undefined;
-    if (image) {
+    const found = image ?? await env.cacheFrom?.lookup(st.image, key.text, st.cs.config, env.signal ? { signal: env.signal } : {});
+    if (found) {
+      if (!image) await env.cache.set(k, found.id);
       env.out(' ---> Using cache\n');
-      env.out(` ---> ${short(image.id)}\n`);
-      return { ...st, imageId: image.id, image };
+      env.out(` ---> ${short(found.id)}\n`);
+      return { ...st, imageId: found.id, image: found };
     }
   }
   const id = await make();

@@ -1,9 +1,10 @@
 /**
  * The builder: `POST /build` with Docker's classic-builder behaviour and output. The context is
  * extracted, the Dockerfile parsed and planned (src/build), then the stages the target needs are
- * built in plan order, each instruction a step (build-steps.ts) whose result image is cached.
+ * built, independent ones concurrently (build-schedule.ts), each instruction a step
+ * (build-steps.ts) whose result image is cached; `cachefrom` images can satisfy lookups too.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { invalidArgument, type Logger } from '../core/index.js';
@@ -16,9 +17,11 @@ import {
 } from '../image/index.js';
 import type { ImageService, RegistryImageService } from '../image/types.js';
 import type { JsonMessage } from '../protocol/index.js';
+import { CacheFromSources } from './build-cache-from.js';
 import { BuildCacheIndex } from './build-cache.js';
 import { clearContexts, openContext, type BuildContext } from './build-context.js';
 import { short } from './build-run.js';
+import { runStages, type StageSlot } from './build-schedule.js';
 import { baseConfig, execStep, type StageState, type StepEnv } from './build-steps.js';
 import type { Engine } from './engine.js';
 
@@ -39,7 +42,19 @@ export interface BuildOptions {
   readonly platform?: string;
   /** `RUN --mount=type=secret` contents by id (berth's X-Berth-Build-Secrets). */
   readonly secrets: ReadonlyMap<string, Buffer>;
+  /** `cachefrom`: images whose build history can satisfy cache lookups (Docker's classic builder). */
+  readonly cacheFrom: readonly string[];
   readonly signal?: AbortSignal;
+}
+
+/** What a stage's run needs beyond its slot and step environment. */
+interface StageContext {
+  readonly df: Dockerfile;
+  readonly plan: BuildPlan;
+  readonly total: number;
+  /** The request's labels, for the target stage only. */
+  readonly labels: readonly [string, string][];
+  readonly image: (ref: string) => Promise<ImageRecord>;
 }
 
 /** What the builder needs from the daemon. */
@@ -92,47 +107,46 @@ export class Builder {
     };
     const tmpDir = ctx.workDir;
     await mkdir(tmpDir, { recursive: true, mode: 0o700 });
-    const results = new Map<number, { state: StageState }>();
     const labels = Object.entries(o.labels);
     const total = df.metaArgs.length + plan.order.reduce((n, i) => n + 1 + plan.stages[i]!.instructions.length, 0) + (labels.length > 0 ? 1 : 0);
-    let step = 0;
-    const stepLine = (text: string): void => out(`Step ${++step}/${total} : ${text}\n`);
-    for (const a of df.metaArgs) stepLine(a.original);
-    const env: StepEnv = {
+    df.metaArgs.forEach((a, n) => out(`Step ${n + 1}/${total} : ${a.original}\n`));
+    const cacheFrom = o.noCache || o.cacheFrom.length === 0 ? undefined : await CacheFromSources.open(o.cacheFrom, this.d.images);
+    const pulls = new Map<string, Promise<ImageRecord>>();
+    const image = (ref: string, to: (m: JsonMessage) => void): Promise<ImageRecord> => {
+      let p = pulls.get(ref); // one lookup or pull per reference and build, however many stages use it
+      if (!p) {
+        p = this.image(ref, { pull: o.pull, quiet: o.quiet, emit: to, ...(o.platform ? { platform: o.platform } : {}) });
+        pulls.set(ref, p);
+      }
+      return p;
+    };
+    const shared = {
       deps: this.d, cache: this.cache, context: ctx, tmpDir, noCache: o.noCache, rm: o.rm, forceRm: o.forceRm,
       networkMode: o.networkMode === '' || o.networkMode === 'default' ? 'default' : o.networkMode,
-      buildArgs: o.buildArgs, globals: plan.globalArgs, secrets: o.secrets, escape: df.escape, fileName: df.fileName, out,
-      fromImage: async (name) => {
-        const stage = /^[0-9]+$/.test(name) ? plan.stages[Number(name)] : plan.stages.find((s) => s.name === name.toLowerCase());
-        if (stage) {
-          const r = results.get(stage.index);
-          if (!r?.state.image) throw invalidArgument(`stage ${name} has no filesystem to copy from`);
-          return r.state.image;
-        }
-        return this.image(name, { pull: o.pull, quiet: o.quiet, emit, ...(o.platform ? { platform: o.platform } : {}) });
-      },
+      buildArgs: o.buildArgs, globals: plan.globalArgs, secrets: o.secrets, escape: df.escape, fileName: df.fileName,
+      ...(cacheFrom ? { cacheFrom } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     };
+    const stageEnv = (slot: StageSlot): StepEnv => ({
+      ...shared,
+      out: (text) => {
+        if (!o.quiet) slot.lane({ stream: text });
+      },
+      fromImage: async (name) => {
+        const stage = /^[0-9]+$/.test(name) ? plan.stages[Number(name)] : plan.stages.find((s) => s.name === name.toLowerCase());
+        if (!stage) return image(name, slot.lane);
+        const r = stage.index === slot.index ? undefined : await slot.tasks.get(stage.index);
+        if (!r?.image) throw invalidArgument(`stage ${name} has no filesystem to copy from`);
+        return r.image;
+      },
+    });
     try {
-      let last: StageState | undefined;
-      for (const i of plan.order) {
-        const stage = plan.stages[i]!;
-        stepLine(stage.from.original);
-        let st = await this.begin(stage.base, results, o, emit, out, df, env);
-        st = await this.triggers(env, st, out);
-        const instructions: Instruction[] = [...stage.instructions];
-        for (const [n, instr] of instructions.entries()) {
-          stepLine(instr.original);
-          st = await this.step(env, st, instr, df, n);
-        }
-        if (i === plan.target && labels.length > 0) {
-          const label = labelInstruction(labels);
-          stepLine(label.original);
-          st = await execStep(env, st, label, { raw: true });
-        }
-        results.set(i, { state: st });
-        last = st;
-      }
+      const last = await runStages(plan, emit, {
+        firstStep: df.metaArgs.length,
+        stage: (slot) => this.stage(slot, stageEnv(slot), {
+          df, plan, total, labels: slot.index === plan.target ? labels : [], image: (ref) => image(ref, slot.lane),
+        }),
+      });
       if (!last || last.imageId === '') throw invalidArgument('No image was generated. Is your Dockerfile empty?');
       const unused = unusedBuildArgs(plan.order.flatMap((i) => [...plan.stages[i]!.instructions]).concat(df.metaArgs), o.buildArgs);
       if (unused.length > 0) out(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
@@ -145,13 +159,33 @@ export class Builder {
       }
       return last.imageId;
     } finally {
-      const { rm } = await import('node:fs/promises');
       await rm(tmpDir, { recursive: true, force: true });
     }
   }
 
+  /** One stage: FROM, the base image's triggers, the instructions (and the request's labels on the target). */
+  private async stage(slot: StageSlot, env: StepEnv, s: StageContext): Promise<StageState> {
+    const stage = s.plan.stages[slot.index]!;
+    let step = slot.step;
+    const stepLine = (text: string): void => env.out(`Step ${++step}/${s.total} : ${text}\n`);
+    stepLine(stage.from.original);
+    let st = await this.begin(stage.base, slot, env, s);
+    st = await this.triggers(env, st);
+    for (const instr of stage.instructions) {
+      slot.stopped();
+      stepLine(instr.original);
+      st = await this.step(env, st, instr, s.df);
+    }
+    if (s.labels.length > 0) {
+      const label = labelInstruction(s.labels);
+      stepLine(label.original);
+      st = await execStep(env, st, label, { raw: true });
+    }
+    return st;
+  }
+
   /** Executes one instruction, giving Dockerfile errors their file and line. */
-  private async step(env: StepEnv, st: StageState, instr: Instruction, df: Dockerfile, _n: number): Promise<StageState> {
+  private async step(env: StepEnv, st: StageState, instr: Instruction, df: Dockerfile): Promise<StageState> {
     try {
       return await execStep(env, st, instr);
     } catch (err) {
@@ -162,31 +196,28 @@ export class Builder {
     }
   }
 
-  /** The state a stage starts from: its base image, scratch or an earlier stage. */
-  private async begin(
-    base: BuildPlan['stages'][number]['base'], results: Map<number, { state: StageState }>, o: BuildOptions,
-    emit: (m: JsonMessage) => void, out: (t: string) => void, _df: Dockerfile, _env: StepEnv,
-  ): Promise<StageState> {
+  /** The state a stage starts from: its base image, scratch or an earlier stage (waited for). */
+  private async begin(base: BuildPlan['stages'][number]['base'], slot: StageSlot, env: StepEnv, s: StageContext): Promise<StageState> {
     if (base.kind === 'stage') {
-      const parent = results.get(base.stage)!.state;
-      if (parent.imageId !== '') out(` ---> ${short(parent.imageId)}\n`);
+      const parent = await slot.tasks.get(base.stage)!;
+      if (parent.imageId !== '') env.out(` ---> ${short(parent.imageId)}\n`);
       return { ...parent, cs: { ...parent.cs, cmdSet: false, author: parent.cs.author } };
     }
     if (base.kind === 'scratch') {
       return { imageId: '', image: undefined, cs: { config: {}, cmdSet: false, author: undefined }, scope: beginStage({ imageEnv: [] }) };
     }
-    const image = await this.image(base.ref, { pull: o.pull, quiet: o.quiet, emit, ...(o.platform ? { platform: o.platform } : {}) });
-    out(` ---> ${short(image.id)}\n`);
+    const image = await s.image(base.ref);
+    env.out(` ---> ${short(image.id)}\n`);
     const config = baseConfig(image);
     const scope: StageScope = beginStage({ imageEnv: config.Env ?? [] });
     return { imageId: image.id, image, cs: { config, cmdSet: false, author: undefined }, scope };
   }
 
   /** Runs the base image's ONBUILD triggers (Docker prints "# Executing N build triggers"). */
-  private async triggers(env: StepEnv, st: StageState, out: (t: string) => void): Promise<StageState> {
+  private async triggers(env: StepEnv, st: StageState): Promise<StageState> {
     const triggers = st.cs.config.OnBuild ?? [];
     if (triggers.length === 0 || !st.image || st.imageId !== st.image.id) return st;
-    out(`# Executing ${triggers.length} build trigger${triggers.length > 1 ? 's' : ''}\n`);
+    env.out(`# Executing ${triggers.length} build trigger${triggers.length > 1 ? 's' : ''}\n`);
     let next: StageState = { ...st, cs: { ...st.cs, config: { ...st.cs.config, OnBuild: null } } };
     for (const t of triggers) next = await execStep(env, next, parseOnbuildTrigger(t));
     return next;
@@ -219,7 +250,7 @@ function parseTag(t: string): ImageReference {
 }
 
 /** The LABEL Docker appends to the target stage for the request's `labels`. */
-function labelInstruction(labels: [string, string][]): LabelInstruction {
+function labelInstruction(labels: readonly [string, string][]): LabelInstruction {
   return {
     kind: 'LABEL',
     original: `LABEL ${labels.map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ')}`,

@@ -27,6 +27,21 @@ function jsonMap(q: URLSearchParams, name: string): Map<string, string> {
   return out;
 }
 
+/** `cachefrom`: a JSON list of image references (Docker's classic builder); empty when absent. */
+function jsonList(q: URLSearchParams, name: string): string[] {
+  const text = q.get(name);
+  if (!text) return [];
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw invalidArgument(`invalid ${name} parameter: ${text}`);
+  }
+  if (data === null) return [];
+  if (!Array.isArray(data) || !data.every((v): v is string => typeof v === 'string')) throw invalidArgument(`invalid ${name} parameter: ${text}`);
+  return data.filter((v) => v !== '');
+}
+
 /** berth's secrets header: base64 of a JSON object id → base64 content. */
 function secretsHeader(value: string | string[] | undefined): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
@@ -60,6 +75,7 @@ export function buildRoutes(r: Router, builder: Builder): void {
       networkMode: q.get('networkmode') || 'default',
       quiet: boolParam(q, 'q'),
       ...(q.get('platform') ? { platform: q.get('platform')! } : {}),
+      cacheFrom: jsonList(q, 'cachefrom'),
       secrets: secretsHeader(ctx.req.headers['x-berth-build-secrets']),
       signal: ctx.signal,
     };
