@@ -60,6 +60,8 @@ function omitZero<T extends object>(o: T): T {
 export class ContainerStats {
   private readonly read: ReadText;
   private mounts: CgroupMounts | undefined;
+  /** The latest response per container (precpu for the next non-streamed request). */
+  private readonly last = new Map<string, { at: number; res: StatsResponse }>();
 
   constructor(private readonly d: StatsDeps) {
     this.read = d.read ?? readText;
@@ -85,20 +87,36 @@ export class ContainerStats {
       yield this.response(rec, await this.sample(rec), undefined);
       return;
     }
-    let prev: StatsResponse | undefined;
+    // without streaming, precpu comes from the last sample of this container when it is recent,
+    // else from a priming sample a moment before: many containers at once (docker stats
+    // --no-stream with hundreds running) must answer within the client's short window
+    const recent = this.last.get(rec.id);
+    let prev: StatsResponse | undefined = !opts.stream && recent && Date.now() - recent.at < 5000 ? recent.res : undefined;
     for (;;) {
       const cur = this.d.store.find(rec.id);
-      if (cur?.id !== rec.id) return;
+      if (cur?.id !== rec.id) {
+        this.last.delete(rec.id);
+        return;
+      }
       const res = this.response(cur, await this.sample(cur), prev);
-      // without streaming, the first sample only primes precpu_stats
+      this.remember(rec.id, res);
+      // without streaming, a priming sample only fills precpu_stats
       if (opts.stream || prev !== undefined) yield res;
       if (!opts.stream && prev !== undefined) return;
       prev = res;
       try {
-        await sleep(this.d.intervalMs ?? 1000, undefined, opts.signal ? { signal: opts.signal } : {});
+        const wait = opts.stream ? (this.d.intervalMs ?? 1000) : Math.min(this.d.intervalMs ?? 1000, 200);
+        await sleep(wait, undefined, opts.signal ? { signal: opts.signal } : {});
       } catch {
         return;
       }
+    }
+  }
+
+  private remember(id: string, res: StatsResponse): void {
+    this.last.set(id, { at: Date.now(), res });
+    if (this.last.size > 4096) {
+      for (const [k, v] of this.last) if (Date.now() - v.at > 10_000 || !this.d.store.find(k)) this.last.delete(k);
     }
   }
 

@@ -45,11 +45,18 @@ export class TmuxServer {
       .map(([k, v]) => `export ${k}=${shq(v)}; `)
       .join('');
     const script = `${env}${cmd}; rc=$?; printf '\\nEXIT=%s\\n' "$rc"; sleep 3600`;
-    await this.tmux(
+    const args = [
       'new-session', '-d', '-s', name,
       '-x', String(opts.cols ?? 100), '-y', String(opts.rows ?? 30),
       'bash', '--norc', '--noprofile', '-c', script,
-    );
+    ];
+    // a tmux server whose last session just ended exits; a new session racing that exit gets
+    // "server exited unexpectedly" and succeeds when tried again (with a new server)
+    await this.tmux(...args).catch(async (err: unknown) => {
+      if (!/server exited unexpectedly/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+      await this.tmux(...args);
+    });
     this.sessions.add(name);
     // a scrollback large enough that output never scrolls away between captures
     await this.tmux('set-option', '-t', name, 'history-limit', '5000').catch(() => {});
