@@ -267,7 +267,7 @@ export class Containers {
       readonlyRootfs: rec.hostConfig.ReadonlyRootfs ?? false,
       init: rec.hostConfig.Init ?? false,
       network: net.netns,
-      resources: ociResources(rec.hostConfig as ResourceConfig),
+      resources: ociResources(rec.hostConfig as ResourceConfig, this.d.hostLimits),
       rlimits: ociRlimits(rec.hostConfig as ResourceConfig),
       ...((rec.hostConfig as ResourceConfig).CgroupParent ? { cgroupParent: (rec.hostConfig as ResourceConfig).CgroupParent! } : {}),
       ...(rec.hostConfig.OomScoreAdj ? { oomScoreAdj: rec.hostConfig.OomScoreAdj } : {}),
@@ -465,7 +465,7 @@ export class Containers {
         next.RestartPolicy = changes.RestartPolicy;
       }
       const warnings = checkResources(next, this.d.hostLimits);
-      if (this.isRunning(rec)) await this.d.runtime.update(rec.id, ociResources(next));
+      if (this.isRunning(rec)) await this.d.runtime.update(rec.id, ociResources(next, this.d.hostLimits));
       rec.hostConfig = next;
       await this.d.store.save(rec);
       return { Warnings: warnings };

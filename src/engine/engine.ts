@@ -2,7 +2,7 @@
  * The engine: container use cases wired to the image service and the runtime.
  * The API calls only this.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { invalidArgument, conflict, internal, type Logger } from '../core/index.js';
 import { parseProcLimits, type HostLimits } from './resources.js';
@@ -55,7 +55,9 @@ function hostLimits(): HostLimits {
   } catch {
     // no /proc: no rlimit checks
   }
-  return { cpus: cpus().length || 1, hardLimits: parseProcLimits(text) };
+  const blkioWeight = ['/sys/fs/cgroup/blkio/blkio.weight', '/sys/fs/cgroup/blkio/blkio.bfq.weight'].some((f) => existsSync(f))
+    || (existsSync('/sys/fs/cgroup/cgroup.controllers') && readFileSync('/sys/fs/cgroup/cgroup.controllers', 'utf8').includes('io'));
+  return { cpus: cpus().length || 1, hardLimits: parseProcLimits(text), blkioWeight };
 }
 
 export class Engine {

@@ -9,6 +9,8 @@ import type { OciResources } from '../runtime/types.js';
 
 export interface HostLimits {
   cpus: number;
+  /** The kernel has a blkio weight (blkio.weight, io.weight); without it Docker drops the weight with a warning. */
+  blkioWeight?: boolean;
   /** The daemon's hard RLIMIT_NOFILE etc. (from /proc/self/limits), by lower-case name. */
   hardLimits: Record<string, number>;
 }
@@ -85,6 +87,9 @@ export function checkResources(r: ResourceConfig, host: HostLimits): string[] {
   }
   const weight = r.BlkioWeight ?? 0;
   if (weight !== 0 && (weight < 10 || weight > 1000)) throw invalidArgument('Range of blkio weight is from 10 to 1000');
+  if (weight !== 0 && host.blkioWeight === false) {
+    warnings.push('Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.');
+  }
   for (const u of r.Ulimits ?? []) {
     if (u.Soft > u.Hard) throw invalidArgument(`ulimit soft limit must be less than or equal to hard limit: ${u.Soft} > ${u.Hard}`);
     const cap = host.hardLimits[u.Name.toLowerCase()];
@@ -96,7 +101,7 @@ export function checkResources(r: ResourceConfig, host: HostLimits): string[] {
 }
 
 /** The OCI cgroup resources for a HostConfig (nothing set → nothing limited). */
-export function ociResources(r: ResourceConfig): OciResources {
+export function ociResources(r: ResourceConfig, host: Pick<HostLimits, 'blkioWeight'> = {}): OciResources {
   const out: OciResources = {};
   const memory = r.Memory ?? 0;
   const mem: NonNullable<OciResources['memory']> = {};
@@ -122,7 +127,7 @@ export function ociResources(r: ResourceConfig): OciResources {
   if (r.CpusetMems) cpu.mems = r.CpusetMems;
   if (Object.keys(cpu).length > 0) out.cpu = cpu;
   if (r.PidsLimit !== undefined && r.PidsLimit !== null && r.PidsLimit > 0) out.pids = { limit: r.PidsLimit };
-  if ((r.BlkioWeight ?? 0) > 0) out.blockIO = { weight: r.BlkioWeight! };
+  if ((r.BlkioWeight ?? 0) > 0 && host.blkioWeight !== false) out.blockIO = { weight: r.BlkioWeight! };
   return out;
 }
 

@@ -105,6 +105,29 @@ export function defineResourceSuite(kind: 'docker' | 'berth'): void {
       ok(await cli(['rm', '-f', name]), 'a paused container can be removed by force');
     });
 
+    it('cpu shares, cpuset, memory reservation, oom-kill-disable and cgroup-parent reach the cgroup; an unsupported blkio weight warns', async () => {
+      const name = uniqueName('cg');
+      const r = ok(await cli(['run', '-d', '--name', name, '--cpu-shares', '512', '--cpuset-cpus', '0', '--memory-reservation', '32m',
+        '-m', '64m', '--oom-kill-disable', 'busybox', 'sleep', '60']));
+      const id = r.stdout.trim().split('\n').pop()!;
+      assert.equal((await cgroupFile(id, 'cpu', 'cpu.shares', 'cpu.weight')).trim(), '512');
+      assert.equal((await cgroupFile(id, 'cpuset', 'cpuset.cpus', 'cpuset.cpus')).trim(), '0');
+      assert.equal((await cgroupFile(id, 'memory', 'memory.soft_limit_in_bytes', 'memory.low')).trim(), String(32 * 1024 * 1024));
+      assert.match(await cgroupFile(id, 'memory', 'memory.oom_control', 'memory.oom.group'), /oom_kill_disable 1|1/);
+      ok(await cli(['rm', '-f', name]));
+      const parent = `/berth-test-${process.pid}`;
+      const child = ok(await cli(['run', '-d', '--cgroup-parent', parent, 'busybox', 'sleep', '60'])).stdout.trim();
+      assert.ok(existsSync(`/sys/fs/cgroup/memory${parent}/${child}`) || existsSync(`/sys/fs/cgroup${parent}/${child}`), 'the cgroup is under the parent');
+      ok(await cli(['rm', '-f', child]));
+      await import('node:fs/promises').then((fs) => Promise.all(['memory', 'cpu', 'cpuacct', 'pids', 'cpuset', 'blkio', 'devices', 'freezer', 'net_cls', 'perf_event', 'hugetlb', 'systemd', 'unified']
+        .map((c) => fs.rmdir(`/sys/fs/cgroup/${c}${parent}`).catch(() => {}))));
+      const weight = await cli(['run', '--rm', '--blkio-weight', '300', 'busybox', 'true']);
+      assert.equal(weight.code, 0, weight.stderr);
+      if (!existsSync('/sys/fs/cgroup/blkio/blkio.weight') && !existsSync('/sys/fs/cgroup/blkio/blkio.bfq.weight')) {
+        assert.match(weight.stderr, /does not support Block I\/O weight/);
+      }
+    });
+
     it('restart policies: on-failure:N gives up after N, always restarts until stopped', async () => {
       const flaky = uniqueName('flaky');
       ok(await cli(['run', '-d', '--name', flaky, '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'exit 3']));
