@@ -406,6 +406,22 @@ export function defineCliSuite(kind: 'docker' | 'berth'): void {
         ok(await cli(['rmi', tag]));
       });
 
+      it('image prune -a with label and until filters', async () => {
+        const rootfs = await busyboxArchive({ format: 'rootfs' });
+        const yes = `prune-yes-${kind}:1`;
+        const no = `prune-no-${kind}:1`;
+        ok(await cli(['import', '-c', `LABEL prunetest=${kind}-yes`, rootfs, yes]));
+        ok(await cli(['import', '-c', `LABEL prunetest=${kind}-no`, rootfs, no]));
+        const r = ok(await cli(['image', 'prune', '-a', '-f', '--filter', `label=prunetest=${kind}-yes`]));
+        assert.match(r.stdout, new RegExp(`untagged: ${yes}`));
+        assert.notEqual((await cli(['image', 'inspect', yes])).code, 0);
+        ok(await cli(['image', 'inspect', no]));
+        ok(await cli(['image', 'inspect', 'busybox']), 'images without the label stay');
+        ok(await cli(['image', 'prune', '-a', '-f', '--filter', 'until=1h', '--filter', `label=prunetest=${kind}-no`]));
+        ok(await cli(['image', 'inspect', no]), 'an image younger than an hour stays with until=1h');
+        ok(await cli(['rmi', no]));
+      });
+
       it('history', async () => {
         const r = ok(await cli(['history', 'busybox']));
         assert.match(r.stdout.split('\n')[0]!, /^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);

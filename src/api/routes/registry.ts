@@ -13,6 +13,19 @@ import { filtersParam } from '../http.js';
 import type { Router } from '../router.js';
 import { progressStream } from './progress.js';
 
+/** Docker's `until` for prune: Unix seconds, RFC 3339, or a Go duration before now; Unix seconds out. */
+export function pruneUntil(v: string, now = Date.now()): number {
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
+  if (parts.length > 0 && parts.map((p) => p[0]).join('') === v) {
+    return now / 1000 - parts.reduce((a, p) => a + Number(p[1]) * units[p[2]!]!, 0);
+  }
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw invalidArgument(`invalid filter 'until=${v}'`);
+  return t / 1000;
+}
+
 export interface RegistryDeps {
   images: ImageService & RegistryImageService;
   engine: Engine;
@@ -73,9 +86,27 @@ export function registryRoutes(r: Router, d: RegistryDeps): void {
 
   r.add('POST', '/images/prune', async (ctx) => {
     const f = filtersParam(ctx.query);
+    for (const k of Object.keys(f)) {
+      if (!['dangling', 'until', 'label', 'label!'].includes(k)) throw invalidArgument(`invalid filter '${k}'`);
+    }
     const dangling = f.dangling?.[0];
     const all = dangling !== undefined && ['false', '0'].includes(dangling.toLowerCase());
-    ctx.reply.json(200, await images.prune({ all, usedBy: (id) => engine.imageUser(id) !== undefined }));
+    // until / label / label!: images that do not match are kept
+    const keep = new Set<string>();
+    if (f.until?.length || f.label?.length || f['label!']?.length) {
+      const until = f.until?.[0] !== undefined ? pruneUntil(f.until[0]) : undefined;
+      for (const img of await images.list({ all: true })) {
+        const labels = img.Labels ?? {};
+        const has = (l: string) => {
+          const i = l.indexOf('=');
+          return i < 0 ? l in labels : labels[l.slice(0, i)] === l.slice(i + 1);
+        };
+        const match = (until === undefined || img.Created < until)
+          && (f.label ?? []).every(has) && !(f['label!'] ?? []).some(has);
+        if (!match) keep.add(img.Id);
+      }
+    }
+    ctx.reply.json(200, await images.prune({ all, usedBy: (id) => engine.imageUser(id) !== undefined || keep.has(id) }));
   });
 
   r.add('GET', '/distribution/{name*}/json', async (ctx) => {
