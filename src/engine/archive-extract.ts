@@ -11,11 +11,9 @@
  */
 import { chmodSync, closeSync, mkdirSync, utimesSync } from 'node:fs';
 import { posix } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
+import type { Readable } from 'node:stream';
 import { EngineError, internal, invalidArgument } from '../core/index.js';
-import { decompressStream } from '../image/index.js';
+import { decompressStream, forEachTarEntry } from '../image/index.js';
 import { makeEntry, realExtractHost, type EntryBody, type EntryCtx, type EntryHeader, type ExtractHost, type Target } from './archive-entry.js';
 import { at, isWithin, locate, openDirAt } from './archive-scope.js';
 
@@ -45,33 +43,17 @@ interface Ctx extends EntryCtx {
  */
 export async function extractArchive(root: number, body: Readable, opts: ExtractOptions): Promise<void> {
   const plain = await decompressStream(body);
-  const extract = tar.extract();
   const ctx: Ctx = {
     root, dest: opts.dest, noOverwriteDirNonDir: opts.noOverwriteDirNonDir, owner: opts.owner,
     host: opts.host ?? realExtractHost, signal: opts.signal, dirTimes: [], parent: undefined,
   };
-  let feedError: unknown;
-  const feeding = pipeline(plain, extract as unknown as Writable, ...(opts.signal ? [{ signal: opts.signal }] : []))
-    .catch((err: unknown) => {
-      feedError = err;
-    });
-  let applying = false;
   try {
-    for await (const entry of extract) {
-      applying = true;
-      await applyEntry(ctx, withPax(entry.header as EntryHeader), entry as unknown as EntryBody);
-      applying = false;
-    }
-  } catch (err) {
-    extract.destroy();
-    plain.destroy();
-    await feeding;
-    throw !applying && feedError !== undefined ? archiveError(feedError) : err;
+    await forEachTarEntry(plain, (header, body) => applyEntry(ctx, withPax(header as EntryHeader), body as unknown as EntryBody), {
+      signal: opts.signal, streamError: archiveError,
+    });
   } finally {
     closeParent(ctx);
   }
-  await feeding;
-  if (feedError !== undefined) throw archiveError(feedError);
   for (const d of ctx.dirTimes.reverse()) setDirTime(ctx, d);
 }
 

@@ -13,7 +13,7 @@ export {
 export { applyChanges } from './changes.js';
 export { parseImageConfig } from './config-schema.js';
 export {
-  unpackLayer, decompressStream, sniffCompression, realUnpackHost,
+  unpackLayer, decompressStream, forEachTarEntry, sniffCompression, realUnpackHost,
   type UnpackResult, type UnpackOptions, type UnpackHost, type NodeSpec, type Compression,
 } from './unpack/index.js';
 export type { ListOptions } from './list.js';

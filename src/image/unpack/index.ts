@@ -5,3 +5,4 @@ export {
 } from './decompress.js';
 export { realUnpackHost, type UnpackHost, type NodeSpec } from './host.js';
 export { cleanMemberPath } from './member-path.js';
+export { forEachTarEntry } from './each-entry.js';

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { lutimesSync } from 'node:fs';
-import { Transform, type Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
+import { Transform, type Readable } from 'node:stream';
 import { invalidArgument, type Logger } from '../../core/index.js';
 import { applyEntry, type EntryBody, type TarHeader, type UnpackContext } from './apply-entry.js';
 import { decompressStream } from './decompress.js';
+import { forEachTarEntry } from './each-entry.js';
 import { realUnpackHost, type UnpackHost } from './host.js';
 import { KnownDirs } from './member-path.js';
 
@@ -38,31 +37,12 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
       cb(null, chunk);
     },
   });
-  const extract = tar.extract();
   const ctx: UnpackContext = {
     root: dest, host: opts.host ?? realUnpackHost, logger: opts.logger, known: new KnownDirs(), dirTimes: [], size: 0,
   };
-  let feedError: unknown;
-  const feeding = pipeline(plain, tap, extract as unknown as Writable, ...(opts.signal ? [{ signal: opts.signal }] : []))
-    .catch((err: unknown) => {
-      feedError = err;
-    });
-  let applying = false;
-  try {
-    for await (const entry of extract) {
-      applying = true;
-      await applyEntry(ctx, withPaxOverrides(entry.header as TarHeader), entry as unknown as EntryBody);
-      applying = false;
-    }
-  } catch (err) {
-    extract.destroy();
-    plain.destroy();
-    await feeding;
-    // An entry that failed to apply is the cause; otherwise the stream itself broke.
-    throw !applying && feedError !== undefined ? asArchiveError(feedError) : err;
-  }
-  await feeding;
-  if (feedError !== undefined) throw asArchiveError(feedError);
+  await forEachTarEntry(plain, (header, body) => applyEntry(ctx, withPaxOverrides(header as TarHeader), body as unknown as EntryBody), {
+    stages: [tap], signal: opts.signal, streamError: asArchiveError,
+  });
   for (const { path, mtime } of ctx.dirTimes.reverse()) lutimesSync(path, mtime, mtime);
   return { diffId: `sha256:${hash.digest('hex')}`, size: ctx.size };
 }
