@@ -9,16 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { cliFor, docker, type Cli, type CliResult } from '../helpers/docker.js';
+import { ok, cliFor, docker, type Cli, type CliResult } from '../helpers/docker.js';
 import { loadBusybox } from '../helpers/image.js';
 import { IS_ROOT, REPO_ROOT } from '../helpers/paths.js';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'build');
 
-function ok(r: CliResult, what = ''): CliResult {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
 
 describe('build (berth CLI and docker CLI, classic builder)', { skip: !IS_ROOT && 'needs root' }, () => {
   let d: TestDaemon;

@@ -11,14 +11,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { busyboxArchive, loadBusybox } from '../helpers/image.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { cliFor, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
+import { ok, cliFor, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
 import { DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
 
-/** Asserts exit code 0 and returns the result. */
-export function ok(r: CliResult, what = ''): CliResult {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

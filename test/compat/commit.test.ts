@@ -11,15 +11,11 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import tar from 'tar-stream';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { cliFor, clientCommand, runProgram, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
+import { ok, cliFor, clientCommand, runProgram, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
 import { api } from '../helpers/http.js';
 import { loadBusybox } from '../helpers/image.js';
 import { DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
 
-function ok(r: CliResult, what = ''): CliResult {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
 
 /** Member names and file contents of a tar. */
 async function readTar(bytes: Buffer): Promise<Map<string, { type: string; body: string }>> {

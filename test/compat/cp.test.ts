@@ -19,15 +19,11 @@ import { after, before, describe, it } from 'node:test';
 import tar from 'tar-stream';
 import { buildTar } from '../fixtures/image/tar.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { cliFor, clientCommand, runProgram, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
+import { ok, cliFor, clientCommand, runProgram, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
 import { api } from '../helpers/http.js';
 import { loadBusybox } from '../helpers/image.js';
 import { DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
 
-function ok(r: CliResult, what = ''): CliResult {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
 
 const MTIME = new Date('2024-03-04T05:06:07Z');
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');

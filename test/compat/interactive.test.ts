@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { cliFor, clientCommand, runProgram, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
+import { ok, cliFor, clientCommand, runProgram, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
 import { hijack } from '../helpers/hijack.js';
 import { api } from '../helpers/http.js';
 import { loadBusybox } from '../helpers/image.js';
@@ -36,10 +36,6 @@ const COLS = 100;
 const ROWS = 30;
 const BIG = 50 * 1024 * 1024;
 
-function ok(r: CliResult, what = ''): CliResult {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
 
 describe('interactive containers in a real terminal (tmux)', { skip }, () => {
   let d: TestDaemon;

@@ -16,17 +16,13 @@ import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, testNetwork, type TestDaemon } from '../helpers/daemon.js';
-import { cliFor, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
+import { ok, cliFor, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
 import { api } from '../helpers/http.js';
 import { loadBusybox } from '../helpers/image.js';
 import { DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
 
 const run = promisify(execFile);
 
-function ok(r: CliResult, what = ''): CliResult {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
 
 /** A port nothing listens on right now (the kernel's pick). */
 async function freePort(): Promise<number> {

@@ -8,14 +8,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { cliFor, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
+import { ok, cliFor, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
 import { loadBusybox } from '../helpers/image.js';
 import { DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
 
-function ok(r: CliResult, what = ''): CliResult {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

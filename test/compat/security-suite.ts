@@ -15,16 +15,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { cliFor, docker, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
+import { ok, cliFor, docker, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
 import { loadBusybox } from '../helpers/image.js';
 import { DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
 
 const run = promisify(execFile);
 
-function ok(r: CliResult, what = ''): CliResult {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
 
 /** Docker's default capability set as /proc/<pid>/status shows it. */
 const DEFAULT_CAPS = '00000000a80425fb';

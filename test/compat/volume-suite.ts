@@ -10,14 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { cliFor, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
+import { ok, cliFor, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
 import { busyboxArchive, loadBusybox } from '../helpers/image.js';
 import { DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
 
-function ok(r: CliResult, what = ''): CliResult {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
 
 export function defineVolumeSuite(kind: 'docker' | 'berth'): void {
   const skip = !IS_ROOT ? 'needs root' : kind === 'docker' && !existsSync(DOCKER_BIN) ? `no docker CLI at ${DOCKER_BIN}` : false;

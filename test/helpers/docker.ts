@@ -1,6 +1,7 @@
 /**
  * Runs the real docker CLI, or the berth CLI, against a test daemon, and captures the result.
  */
+import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +60,12 @@ export function runProgram(cmd: string, args: string[], opts: CliOptions = {}): 
       });
     });
   });
+}
+
+/** Asserts exit code 0 (showing the output otherwise) and returns the result. */
+export function ok(r: CliResult, what = ''): CliResult {
+  assert.equal(r.code, 0, `${what} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
 }
 
 /** The real docker CLI with DOCKER_HOST pointing at `host` (unix://…). */
