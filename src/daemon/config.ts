@@ -12,7 +12,8 @@ export interface DaemonConfig {
   pidfile: string;
   logLevel: LogLevel;
   configFile: string;
-  defaultRuntime: 'runc' | 'crun';
+  /** `auto`: crun when it can run on this host, else runc. */
+  defaultRuntime: 'auto' | 'runc' | 'crun';
   logOpts: Record<string, string>;
   /** daemon.json `detach-keys`: default detach sequence for TTY attach and exec. */
   detachKeys: string;
@@ -44,7 +45,7 @@ export const DEFAULTS: DaemonConfig = {
   pidfile: '/run/berth/berthd.pid',
   logLevel: 'info',
   configFile: '/etc/berth/daemon.json',
-  defaultRuntime: 'runc',
+  defaultRuntime: 'auto',
   logOpts: {},
   detachKeys: '',
   insecureRegistries: [],
@@ -67,7 +68,7 @@ A Docker-compatible container engine daemon
 Options:
       --config-file string      Daemon configuration file (default "/etc/berth/daemon.json")
       --data-root string        Root directory of persistent berth state (default "/var/lib/berth")
-      --default-runtime string  Default OCI runtime for containers: runc or crun (default "runc")
+      --default-runtime string  Default OCI runtime for containers: runc, crun or auto (default "auto": crun where it runs, else runc)
       --exec-root string        Root directory for execution state files (default "/run/berth")
   -b, --bridge string           Bridge interface of the default network, "none" to disable it (default "berth0")
       --bip string              Gateway address and prefix of the default bridge network (e.g. 172.17.0.1/16)
@@ -306,8 +307,8 @@ export function loadConfig(argv: string[]): { config: DaemonConfig; help: boolea
     throw new ConfigError(`invalid --bip "${merged.bip}": use an address with its prefix, such as 172.17.0.1/16`);
   }
   if (!isLogLevel(merged.logLevel)) throw new ConfigError(`unable to parse logging level: ${merged.logLevel}`);
-  if (merged.defaultRuntime !== 'runc' && merged.defaultRuntime !== 'crun') {
-    throw new ConfigError(`unknown runtime "${merged.defaultRuntime}": berth supports runc and crun`);
+  if (merged.defaultRuntime !== 'runc' && merged.defaultRuntime !== 'crun' && merged.defaultRuntime !== 'auto') {
+    throw new ConfigError(`unknown runtime "${merged.defaultRuntime}": berth supports runc, crun and auto`);
   }
   if (merged.detachKeys) {
     try {

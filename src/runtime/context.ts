@@ -6,6 +6,7 @@ import type { OciSeccomp } from './oci-types.js';
 import { bundlePaths } from './paths.js';
 import type { BundlePaths } from './paths.js';
 import type { RuntimeCli } from './runc.js';
+import type { SeccompBpfCache } from './seccomp-cache.js';
 
 export interface RuntimeContext {
   host: Host;
@@ -21,6 +22,8 @@ export interface RuntimeContext {
   /** Sub-architectures the kernel lacks, left out of seccomp filters. */
   unsupportedArches?: readonly string[];
   conmonLogLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** crun only: filters it compiled, handed back to it for later containers. */
+  seccompBpf?: SeccompBpfCache;
   /** Bundle dirs of containers created by this process (others default to execRoot/containers/<id>). */
   bundles: Map<string, string>;
 }

@@ -104,17 +104,37 @@ test('cleanup is idempotent when nothing exists', async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('detectRuntime: crun on hybrid cgroups falls back to runc', async () => {
+test('detectRuntime: crun by default; on hybrid hosts with v2 controllers it creates through a mount namespace', async () => {
   const host = new FakeHost();
   host.fsTypes.set('/sys/fs/cgroup', TMPFS_MAGIC);
   host.fsTypes.set('/sys/fs/cgroup/unified', CGROUP2_SUPER_MAGIC);
   const warnings: string[] = [];
   const logger = { ...nullLogger, warn: (m: string) => void warnings.push(m) };
-  const r = await detectRuntime({ host, logger, runtime: 'crun', runtimePath: '/bin/sh' });
-  assert.equal(r.name, 'runc');
-  assert.equal(r.cgroups, 'hybrid');
-  assert.equal(warnings.length, 1);
+
+  // hybrid with hugetlb left on v2 (as on these machines): crun, created through the launcher
+  host.texts.set('/sys/fs/cgroup/unified/cgroup.controllers', 'hugetlb\n');
+  const hybrid = await detectRuntime({ host, logger, runtime: 'crun', runtimePath: '/bin/sh' });
+  assert.deepEqual([hybrid.name, hybrid.path, hybrid.cgroups], ['crun', '/bin/sh', 'hybrid']);
+  assert.ok(hybrid.createLauncher);
+  assert.match(hybrid.createLauncher.path, /unshare$/);
+  assert.deepEqual(hybrid.createLauncher.args.slice(0, 3), ['--mount', '--propagation', 'unchanged']);
+  assert.equal(hybrid.createLauncher.args.at(-1), '/bin/sh', 'the runtime binary ends the launcher');
+  assert.match(hybrid.createLauncher.args.join(' '), /umount -l \/sys\/fs\/cgroup\/unified && exec "\$0" "\$@"/);
+
+  // hybrid with an empty v2 hierarchy: crun runs directly
+  host.texts.set('/sys/fs/cgroup/unified/cgroup.controllers', '\n');
+  const plain = await detectRuntime({ host, logger, runtime: 'crun', runtimePath: '/bin/sh' });
+  assert.equal(plain.createLauncher, undefined);
+
+  // v2: crun directly; explicit runc: runc
   host.fsTypes.set('/sys/fs/cgroup', CGROUP2_SUPER_MAGIC);
   const v2 = await detectRuntime({ host, logger, runtime: 'crun', runtimePath: '/bin/sh' });
-  assert.deepEqual([v2.name, v2.path], ['crun', '/bin/sh']);
+  assert.deepEqual([v2.name, v2.path, v2.createLauncher], ['crun', '/bin/sh', undefined]);
+  const runc = await detectRuntime({ host, logger, runtime: 'runc', runtimePath: '/bin/sh' });
+  assert.equal(runc.name, 'runc');
+
+  // an explicit crun that is not installed falls back to runc with a warning
+  const missing = await detectRuntime({ host, logger, runtime: 'crun', runtimePath: '/nonexistent/crun' });
+  assert.equal(missing.name, 'runc');
+  assert.equal(warnings.length, 1);
 });

@@ -33,9 +33,10 @@ export async function createContainer(
   ctx.bundles.set(plan.id, plan.bundleDir);
   try {
     const t0 = performance.now();
-    await prepareBundle(ctx, plan, paths, opts.signal);
+    const learnSeccomp = await prepareBundle(ctx, plan, paths, opts.signal);
     const t1 = performance.now();
     const created = await startMonitor(ctx, plan, paths, log);
+    if (learnSeccomp !== undefined) await ctx.seccompBpf?.learn(learnSeccomp, plan.id);
     log.debug('created', { ...created, bundleMs: Math.round(t1 - t0), conmonMs: Math.round(performance.now() - t1) });
     return created;
   } catch (err) {
@@ -46,8 +47,11 @@ export async function createContainer(
   }
 }
 
-/** Bundle dir, overlay rootfs, user resolution and config.json. */
-async function prepareBundle(ctx: RuntimeContext, plan: ContainerPlan, paths: BundlePaths, signal?: AbortSignal): Promise<void> {
+/**
+ * Bundle dir, overlay rootfs, user resolution and config.json. Returns the seccomp cache key to
+ * learn the compiled filter under once the runtime made it (see SeccompBpfCache).
+ */
+async function prepareBundle(ctx: RuntimeContext, plan: ContainerPlan, paths: BundlePaths, signal?: AbortSignal): Promise<string | undefined> {
   await mkdir(paths.exitDir, { recursive: true });
   await mountOverlay(ctx.host, plan, paths.rootfs, paths.layerLinks);
   signal?.throwIfAborted();
@@ -70,17 +74,20 @@ async function prepareBundle(ctx: RuntimeContext, plan: ContainerPlan, paths: Bu
     deviceRules: sec.deviceRules,
     groupAdd,
   });
+  const learnSeccomp = ctx.seccompBpf?.apply(spec);
   await writeFile(paths.config, JSON.stringify(spec));
   signal?.throwIfAborted();
+  return learnSeccomp;
 }
 
 /** Spawns conmon (detached: it double-forks and calls setsid) and reads the sync pipe. */
 async function startMonitor(ctx: RuntimeContext, plan: ContainerPlan, paths: BundlePaths, log: Logger): Promise<CreatedContainer> {
+  const runtime = ctx.cli.createCommand();
   const args = conmonArgs({
     id: plan.id,
     name: plan.id,
-    runtimePath: ctx.cli.path,
-    runtimeArgs: ctx.cli.globalArgs(),
+    runtimePath: runtime.path,
+    runtimeArgs: runtime.args,
     paths,
     logPath: plan.logPath,
     tty: plan.process.tty,
@@ -102,7 +109,7 @@ async function startMonitor(ctx: RuntimeContext, plan: ContainerPlan, paths: Bun
     const message =
       started.syncLine === undefined && conmonErr !== ''
         ? `conmon failed: ${runtimeMessage(conmonErr)}`
-        : runtimeMessage(result.message) || result.message;
+        : runtimeMessage(result.message, plan.process.args[0]) || result.message;
     throw new EngineError(runtimeErrorKind(message), message);
   }
   const conmonPid = Number((await readFile(paths.conmonPid, 'utf8')).trim());

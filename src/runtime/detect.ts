@@ -1,4 +1,7 @@
-/** Picks the OCI runtime: crun when asked and usable, else runc (crun 1.8 refuses hybrid cgroups). */
+/**
+ * Picks the OCI runtime: crun when it can run here (it starts a container in about a third of
+ * runc's time), else runc.
+ */
 import { access, constants } from 'node:fs/promises';
 import type { Logger } from '../core/index.js';
 import type { Host } from './host.js';
@@ -8,19 +11,41 @@ export const CGROUP2_SUPER_MAGIC = 0x63677270;
 
 export type CgroupMode = 'v1' | 'hybrid' | 'v2';
 
+/** Which runtime to use; `auto` is crun when usable, else runc. */
+export type RuntimeChoice = 'auto' | 'runc' | 'crun';
+
 /** cgroup layout from the filesystem types of /sys/fs/cgroup and /sys/fs/cgroup/unified. */
 export function cgroupMode(rootType: number | undefined, unifiedType: number | undefined): CgroupMode {
   if (rootType === CGROUP2_SUPER_MAGIC) return 'v2';
   return unifiedType === CGROUP2_SUPER_MAGIC ? 'hybrid' : 'v1';
 }
 
+/** A program and leading arguments that run the runtime binary (appended after them) for `create`. */
+export interface RuntimeLauncher {
+  path: string;
+  args: string[];
+}
+
 export interface DetectedRuntime {
   name: 'runc' | 'crun';
   path: string;
   cgroups: CgroupMode;
+  /**
+   * Set when `create` must not run the runtime directly. crun 1.8 refuses a hybrid host whose
+   * cgroup v2 hierarchy still holds controllers (here: hugetlb, bound to no v1 hierarchy), so
+   * create runs it in a private mount namespace with the v2 mount hidden; crun then sees a plain
+   * v1 host and manages the v1 controllers, as runc does on hybrid hosts. Only creating cgroups
+   * trips the check: start, exec, kill, update and delete run crun directly.
+   */
+  createLauncher?: RuntimeLauncher;
 }
 
-const DEFAULT_PATHS = { runc: ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc', '/usr/local/bin/runc'], crun: ['/usr/bin/crun', '/usr/local/bin/crun'] };
+const DEFAULT_PATHS = {
+  runc: ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc', '/usr/local/bin/runc'],
+  crun: ['/usr/bin/crun', '/usr/local/bin/crun'],
+  unshare: ['/usr/bin/unshare', '/bin/unshare'],
+  sh: ['/bin/sh', '/usr/bin/sh'],
+};
 
 async function firstExecutable(paths: string[]): Promise<string | undefined> {
   for (const p of paths) {
@@ -35,24 +60,53 @@ async function firstExecutable(paths: string[]): Promise<string | undefined> {
 }
 
 /**
- * Resolves the runtime to use. crun on hybrid cgroups, or when its binary is missing, falls back
- * to runc with a log line. Throws if no runc is found either.
+ * The launcher that hides the v2 mount from crun: `unshare -m` gives it a private copy of the
+ * mount table (this host's mounts are private, so nothing leaks back), the shell lazily unmounts
+ * /sys/fs/cgroup/unified in that copy and execs the runtime with the arguments conmon appends.
+ */
+export function hybridLauncher(unshare: string, sh: string, runtimePath: string): RuntimeLauncher {
+  return {
+    path: unshare,
+    args: ['--mount', '--propagation', 'unchanged', sh, '-c', 'umount -l /sys/fs/cgroup/unified && exec "$0" "$@"', runtimePath],
+  };
+}
+
+/** Why crun cannot run here (undefined: it can), and the launcher it needs on hybrid hosts. */
+async function crunFit(host: Host, cgroups: CgroupMode): Promise<{ reason?: string; launcher?: { unshare: string; sh: string } }> {
+  if (cgroups !== 'hybrid') return {};
+  const controllers = ((await host.readText('/sys/fs/cgroup/unified/cgroup.controllers')) ?? '').trim();
+  if (controllers === '') return {};
+  const unshare = await firstExecutable(DEFAULT_PATHS.unshare);
+  const sh = await firstExecutable(DEFAULT_PATHS.sh);
+  if (!unshare || !sh) return { reason: `crun refuses hybrid cgroups with controllers on v2 (${controllers}) and unshare(1) is missing` };
+  return { launcher: { unshare, sh } };
+}
+
+/**
+ * Resolves the runtime to use. `auto` (the default) takes crun when it is installed and usable,
+ * else runc; an explicit `crun` that cannot run here falls back to runc with a log line. Throws
+ * if no runc is found either.
  */
 export async function detectRuntime(opts: {
   host: Host;
   logger: Logger;
-  runtime?: 'runc' | 'crun';
+  runtime?: RuntimeChoice;
   runtimePath?: string;
 }): Promise<DetectedRuntime> {
   const cgroups = cgroupMode(await opts.host.fsType('/sys/fs/cgroup'), await opts.host.fsType('/sys/fs/cgroup/unified'));
-  const wanted = opts.runtime ?? 'runc';
-  if (wanted === 'crun') {
-    const path = await firstExecutable(opts.runtimePath ? [opts.runtimePath] : DEFAULT_PATHS.crun);
-    if (path && cgroups !== 'hybrid') return { name: 'crun', path, cgroups };
-    opts.logger.warn('crun is not usable here, falling back to runc', {
-      reason: path ? 'crun refuses hybrid cgroups' : 'crun not found',
-      cgroups,
-    });
+  const wanted = opts.runtime ?? 'auto';
+  if (wanted !== 'runc') {
+    const path = await firstExecutable(wanted === 'crun' && opts.runtimePath ? [opts.runtimePath] : DEFAULT_PATHS.crun);
+    const fit = path ? await crunFit(opts.host, cgroups) : { reason: 'crun not found' };
+    if (path && fit.reason === undefined) {
+      return {
+        name: 'crun',
+        path,
+        cgroups,
+        ...(fit.launcher ? { createLauncher: hybridLauncher(fit.launcher.unshare, fit.launcher.sh, path) } : {}),
+      };
+    }
+    if (wanted === 'crun') opts.logger.warn('crun is not usable here, falling back to runc', { reason: fit.reason, cgroups });
   }
   const explicit = wanted === 'runc' && opts.runtimePath ? [opts.runtimePath] : DEFAULT_PATHS.runc;
   const path = await firstExecutable(explicit);

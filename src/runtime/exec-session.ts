@@ -57,7 +57,7 @@ export async function startExecSession(ctx: RuntimeContext, input: SessionInput)
     containerId: input.containerId,
     sessionId: input.sessionId,
     runtimePath: ctx.cli.path,
-    runtimeArgs: ctx.cli.globalArgs(),
+    runtimeArgs: [...ctx.cli.globalArgs(), `--log=${session.runtimeLog}`, '--log-format=json'],
     session,
     tty: spec.tty,
     openStdin: spec.openStdin && !detach,
@@ -85,11 +85,13 @@ export async function startExecSession(ctx: RuntimeContext, input: SessionInput)
     }
     startPipe.end(Buffer.of(0), () => startPipe.destroy());
     const first = parseSyncMessage(await sync.next());
-    if (first === undefined) throw await conmonFailed(mon, input, 'no pid from conmon');
-    if (first.data <= 0 || first.message !== undefined) {
+    if (first === undefined || first.data <= 0 || first.message !== undefined) {
+      const logged = runtimeMessage(await readFile(session.runtimeLog, 'utf8').catch(() => ''), spec.args[0]);
+      if (first === undefined && logged === '') throw await conmonFailed(mon, input, 'no pid from conmon');
       conn?.close();
       sync.close();
-      return refused(runtimeMessage(first.message ?? '') || `runtime exec failed (${first.data})`, input, session);
+      const reported = runtimeMessage(first?.message ?? '', spec.args[0]);
+      return refused(reported || logged || `runtime exec failed (${first?.data ?? 'no pid'})`, input, session);
     }
     return running(input, first.data, sync, conn, log);
   } catch (err) {

@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { isKind, nullLogger } from '../core/index.js';
 import { createRuntime } from './index.js';
 import type { ContainerPlan, ContainerRuntime, ExecProcess, ExecSpec, ExitStatus } from './index.js';
-import { cleanupRuntimeTest, makeBusyboxRootfs, makePlan } from './test-rootfs.js';
+import { cleanupRuntimeTest, makeBusyboxRootfs, makePlan, testRuntime } from './test-rootfs.js';
 
 let dir: string;
 let execRoot: string;
@@ -31,7 +31,7 @@ before(async () => {
   execRoot = join(dir, 'exec');
   dataDir = join(dir, 'data');
   lower = await makeBusyboxRootfs(dir);
-  rt = await createRuntime({ execRoot, logger: nullLogger, cgroupParent });
+  rt = await createRuntime({ execRoot, logger: nullLogger, cgroupParent, runtime: testRuntime() });
   box = await plan(['sleep', '1000']);
   await rt.create(box);
   await rt.start(box.id);

@@ -29,6 +29,7 @@ export class FakeHost implements Host {
   alive = new Set<number>();
   cmdlines = new Map<number, string>();
   fsTypes = new Map<string, number>();
+  texts = new Map<string, string>();
 
   run(file: string, args: string[], opts: { cwd?: string } = {}): Promise<RunResult> {
     this.calls.push({ kind: 'run', file, args, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
@@ -87,5 +88,9 @@ export class FakeHost implements Host {
 
   fsType(path: string): Promise<number | undefined> {
     return Promise.resolve(this.fsTypes.get(path));
+  }
+
+  readText(path: string): Promise<string | undefined> {
+    return Promise.resolve(this.texts.get(path));
   }
 }

@@ -73,6 +73,8 @@ export interface Host {
   cmdline(pid: number): Promise<string | undefined>;
   /** statfs(2) f_type of a path, or undefined if it does not exist. */
   fsType(path: string): Promise<number | undefined>;
+  /** A small text file's contents (e.g. under /sys), or undefined if it cannot be read. */
+  readText(path: string): Promise<string | undefined>;
 }
 
 function collect(stream: Readable | null): Promise<string> {
@@ -229,6 +231,14 @@ export function nodeHost(): Host {
     async fsType(path) {
       try {
         return (await statfs(path)).type;
+      } catch {
+        return undefined;
+      }
+    },
+
+    async readText(path) {
+      try {
+        return await readFile(path, 'utf8');
       } catch {
         return undefined;
       }

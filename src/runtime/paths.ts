@@ -51,6 +51,11 @@ export interface ExecSessionPaths {
   ctl: string;
   /** Exit file: conmon names it after the container id (-c), in --exit-dir (the session dir). */
   exit: string;
+  /**
+   * The runtime's own log (`--log`, JSON lines): where crun reports a failed TTY exec, which
+   * conmon cannot pass on (the runtime's stderr is not piped back in terminal mode).
+   */
+  runtimeLog: string;
 }
 
 export function execSessionPaths(bundle: BundlePaths, containerId: string, sessionId: string): ExecSessionPaths {
@@ -63,5 +68,6 @@ export function execSessionPaths(bundle: BundlePaths, containerId: string, sessi
     attach: join(dir, 'attach'),
     ctl: join(dir, 'ctl'),
     exit: join(dir, containerId),
+    runtimeLog: join(dir, 'runtime.log'),
   };
 }

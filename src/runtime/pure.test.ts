@@ -72,6 +72,26 @@ test('runtimeMessage: logrus text, JSON and plain', () => {
   assert.equal(runtimeErrorKind('cannot kill container: container not running'), 'conflict');
 });
 
+test("runtimeMessage: crun's exec failures in runc's (and Docker's) words", () => {
+  assert.equal(
+    runtimeMessage('executable file `nope` not found in $PATH: No such file or directory\n'),
+    'exec: "nope": executable file not found in $PATH',
+  );
+  assert.equal(
+    runtimeMessage('executable file `/nope` not found in $PATH: No such file or directory'),
+    'exec: "/nope": stat /nope: no such file or directory',
+  );
+  assert.equal(runtimeMessage('open executable: Permission denied', '/etc/passwd'), 'exec: "/etc/passwd": permission denied');
+  assert.equal(runtimeMessage('open executable: Operation not permitted'), 'exec: permission denied');
+  assert.equal(
+    runtimeMessage('chdir `/etc/passwd`: Not a directory'),
+    'chdir to cwd ("/etc/passwd") set in config.json failed: not a directory',
+  );
+  assert.equal(runtimeMessage('{"msg":"open executable: Permission denied","level":"error"}', 'x'), 'exec: "x": permission denied');
+  assert.equal(runtimeMessage('something else: No such file or directory'), 'something else: No such file or directory');
+  assert.equal(runtimeMessage(''), '');
+});
+
 test("filterPsOutput: Docker's algorithm", () => {
   const out = 'UID PID PPID C STIME TTY TIME CMD\nroot 1 0 0 10:00 ? 00:00:01 /sbin/init\nroot 42 1 0 10:00 ? 00:00:00 sleep 100 extra\n';
   const r = filterPsOutput(out, [42]);

@@ -3,10 +3,38 @@ import { EngineError } from '../core/index.js';
 import type { ErrorKind } from '../core/index.js';
 
 /**
- * Extracts the message from runc's stderr: logrus text lines (`time=… level=error msg="…"`),
- * JSON lines (`{"level":"error","msg":"…"}`) or plain text. Uses the last error line.
+ * Extracts the message from runc's or crun's stderr: logrus text lines (`time=… level=error
+ * msg="…"`), JSON lines (`{"level":"error","msg":"…"}`) or plain text. Uses the last error line,
+ * with crun's wording of a failed exec put the way runc (and so Docker) words it.
+ * `argv0` names the program, which crun's "permission denied" leaves out.
  */
-export function runtimeMessage(stderr: string): string {
+export function runtimeMessage(stderr: string, argv0?: string): string {
+  const last = lastMessage(stderr);
+  return last === undefined ? '' : asRuncWording(last, argv0);
+}
+
+/**
+ * crun says `executable file \`x\` not found in $PATH: No such file or directory`, `open
+ * executable: Permission denied` and `chdir \`/w\`: Not a directory`; runc (and Docker, which
+ * scripts and the docker CLI's 126/127 exit codes depend on) say `exec: "x": executable file not
+ * found in $PATH`, `exec: "/x": stat /x: no such file or directory`, `exec: "x": permission
+ * denied`. Other messages pass unchanged.
+ */
+export function asRuncWording(message: string, argv0?: string): string {
+  const notFound = /executable file `(.*)` not found(?: in \$PATH)?: No such file or directory/.exec(message);
+  if (notFound) {
+    const name = notFound[1] ?? '';
+    const detail = name.includes('/') ? `stat ${name}: no such file or directory` : 'executable file not found in $PATH';
+    return message.replace(notFound[0], `exec: "${name}": ${detail}`);
+  }
+  const denied = /open executable: (?:Permission denied|Operation not permitted)/.exec(message);
+  if (denied) return message.replace(denied[0], `exec: ${argv0 !== undefined ? `"${argv0}": ` : ''}permission denied`);
+  const chdir = /chdir `(.*)`: (.*)$/.exec(message);
+  if (chdir) return message.replace(chdir[0], `chdir to cwd ("${chdir[1] ?? ''}") set in config.json failed: ${(chdir[2] ?? '').toLowerCase()}`);
+  return message;
+}
+
+function lastMessage(stderr: string): string | undefined {
   const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   const msgs: string[] = [];
   for (const line of lines) {
@@ -23,7 +51,7 @@ export function runtimeMessage(stderr: string): string {
     const bare = /(?:^|\s)msg=(\S+)/.exec(line);
     msgs.push(bare ? (bare[1] ?? line) : line);
   }
-  return msgs.at(-1) ?? '';
+  return msgs.at(-1);
 }
 
 function parseJsonMsg(line: string): string | undefined {
@@ -59,7 +87,7 @@ export function runtimeErrorKind(message: string): ErrorKind {
     return 'invalid-argument';
   }
   if (m.includes('does not exist') || m.includes('container not found')) return 'not-found';
-  if (m.includes('not running') || m.includes('cannot kill') || m.includes('is stopped')) return 'conflict';
+  if (m.includes('not running') || m.includes('cannot kill') || m.includes('is stopped') || m.includes('no such process')) return 'conflict';
   return 'internal';
 }
 

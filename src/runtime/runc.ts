@@ -3,6 +3,7 @@ import type { Logger } from '../core/index.js';
 import { z } from 'zod';
 import type { Host, RunResult } from './host.js';
 import { runtimeError } from './runc-error.js';
+import type { RuntimeLauncher } from './detect.js';
 
 export class RuntimeCli {
   constructor(
@@ -11,7 +12,16 @@ export class RuntimeCli {
     /** State root (`--root`), private to this daemon's exec root. */
     readonly root: string,
     private readonly log: Logger,
+    readonly name: 'runc' | 'crun' = 'runc',
+    /** How conmon runs the runtime for `create` when not directly (see DetectedRuntime). */
+    private readonly createLauncher?: RuntimeLauncher,
   ) {}
+
+  /** The program and leading arguments conmon runs for `create` (global flags included). */
+  createCommand(): { path: string; args: string[] } {
+    if (!this.createLauncher) return { path: this.path, args: this.globalArgs() };
+    return { path: this.createLauncher.path, args: [...this.createLauncher.args, ...this.globalArgs()] };
+  }
 
   /** Global flags that must precede every runtime command (also passed to conmon). */
   globalArgs(): string[] {

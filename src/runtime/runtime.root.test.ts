@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { isKind, nullLogger } from '../core/index.js';
 import { createRuntime } from './index.js';
 import type { ContainerPlan, ContainerRuntime, ExitStatus } from './index.js';
-import { cleanupRuntimeTest, makeBusyboxRootfs, makePlan } from './test-rootfs.js';
+import { cleanupRuntimeTest, makeBusyboxRootfs, makePlan, testRuntime } from './test-rootfs.js';
 
 let dir: string;
 let execRoot: string;
@@ -26,7 +26,8 @@ before(async () => {
   execRoot = join(dir, 'exec');
   dataDir = join(dir, 'data');
   lower = await makeBusyboxRootfs(dir);
-  rt = await createRuntime({ execRoot, logger: nullLogger, cgroupParent: `/berth-test-${process.pid}` });
+  rt = await createRuntime({ execRoot, logger: nullLogger, cgroupParent: `/berth-test-${process.pid}`, runtime: testRuntime() });
+  if (testRuntime() !== 'auto') assert.equal(rt.name, testRuntime());
 });
 
 after(() => cleanupRuntimeTest(rt, created, dir, `/berth-test-${process.pid}`));
@@ -296,7 +297,7 @@ describe('running containers', () => {
       script,
       `import { createRuntime } from ${JSON.stringify(join(here, 'index.ts'))};\n` +
         `import { nullLogger } from ${JSON.stringify(join(here, '../core/index.ts'))};\n` +
-        `const rt = await createRuntime({ execRoot: ${JSON.stringify(execRoot)}, logger: nullLogger, cgroupParent: ${JSON.stringify(`/berth-test-${process.pid}`)} });\n` +
+        `const rt = await createRuntime({ execRoot: ${JSON.stringify(execRoot)}, logger: nullLogger, cgroupParent: ${JSON.stringify(`/berth-test-${process.pid}`)}, runtime: ${JSON.stringify(testRuntime())} });\n` +
         `await rt.create(${JSON.stringify(p)});\nawait rt.start(${JSON.stringify(p.id)});\n`,
     );
     const code = await new Promise<number | null>((resolve) => {

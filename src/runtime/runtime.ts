@@ -12,6 +12,7 @@ import { mountRootfsFor } from './rootfs-access.js';
 import { createContainer } from './create.js';
 import { CTL_REOPEN_LOGS, ctlMessage, sendCtl } from './ctl.js';
 import { detectRuntime } from './detect.js';
+import type { RuntimeChoice } from './detect.js';
 import { execInContainer } from './exec.js';
 import { readExitStatus, watchExit } from './exit.js';
 import { resizeContainer } from './resize.js';
@@ -25,11 +26,13 @@ import { topContainer } from './top.js';
 import { DEFAULT_SECCOMP_PROFILE, loadSeccompDefaults } from './seccomp.js';
 import type { SeccompDefaults } from './security.js';
 import { DEFAULT_CAPABILITIES } from './defaults.js';
+import { SeccompBpfCache } from './seccomp-cache.js';
 
 export interface RuntimeOptions {
   /** Exec root (e.g. /run/berth): bundles under containers/, runtime state under runc/. */
   execRoot: string;
-  runtime?: 'runc' | 'crun';
+  /** `auto` (default): crun when usable here, else runc. */
+  runtime?: RuntimeChoice;
   runtimePath?: string;
   conmonPath?: string;
   /** tini or catatonit for --init (must be static: images may have no libc); default tini-static, then catatonit. */
@@ -108,6 +111,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
     runtime: detected.name,
     path: detected.path,
     cgroups: detected.cgroups,
+    ...(detected.createLauncher ? { createVia: 'private mount namespace without the v2 mount' } : {}),
     conmon: conmonPath,
     init: initPath,
     seccomp: seccomp ? `${seccomp.syscalls?.length ?? 0} rules` : 'unconfined',
@@ -115,7 +119,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
   const ctx: RuntimeContext = {
     host,
     log,
-    cli: new RuntimeCli(host, detected.path, stateRoot, log),
+    cli: new RuntimeCli(host, detected.path, stateRoot, log, detected.name, detected.createLauncher),
     execRoot: opts.execRoot,
     conmonPath,
     initPath,
@@ -124,6 +128,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
     ...(seccompDefaults ? { seccompProfile: seccompDefaults.profile, unsupportedArches: seccompDefaults.unsupportedArches } : {}),
     conmonLogLevel: opts.conmonLogLevel ?? 'error',
     bundles: new Map(),
+    ...(detected.name === 'crun' ? { seccompBpf: new SeccompBpfCache(stateRoot) } : {}),
   };
   return new ConmonRuntime(ctx);
 }
@@ -131,6 +136,10 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
 /** The ContainerRuntime over conmon and an OCI runtime CLI. */
 export class ConmonRuntime implements ContainerRuntime {
   constructor(private readonly ctx: RuntimeContext) {}
+
+  get name(): string {
+    return this.ctx.cli.name;
+  }
 
   create(plan: ContainerPlan, opts?: { signal?: AbortSignal }): Promise<CreatedContainer> {
     return createContainer(this.ctx, plan, opts);

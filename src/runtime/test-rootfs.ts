@@ -2,6 +2,7 @@
 import { chmod, copyFile, mkdir, readdir, readFile, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { RuntimeChoice } from './detect.js';
 import type { ContainerPlan, ContainerRuntime } from './types.js';
 
 const APPLETS = ['sh', 'echo', 'cat', 'sleep', 'true', 'false', 'ls', 'id', 'ps', 'ip', 'touch', 'mount', 'hostname', 'env', 'grep', 'pwd', 'kill', 'readlink', 'wc', 'head', 'stty', 'tty'];
@@ -65,4 +66,13 @@ export async function cleanupRuntimeTest(rt: ContainerRuntime, ids: readonly str
   const mounts = await readFile('/proc/mounts', 'utf8');
   await rm(dir, { recursive: true, force: true });
   if (mounts.includes(dir)) throw new Error(`mounts left under ${dir}`);
+}
+
+/**
+ * The runtime a root runtime test asks for: BERTH_TEST_RUNTIME (runc or crun), else auto. The
+ * *-runc.root.test.ts files run the same suites again on runc, the fallback where crun cannot run.
+ */
+export function testRuntime(): RuntimeChoice {
+  const v = process.env['BERTH_TEST_RUNTIME'];
+  return v === 'runc' || v === 'crun' ? v : 'auto';
 }

@@ -155,6 +155,8 @@ export interface ExecProcess {
 }
 
 export interface ContainerRuntime {
+  /** The OCI runtime in use (runc or crun), as `docker info` shows it. */
+  readonly name: string;
   /**
    * Mounts the overlay rootfs, writes config.json, starts conmon which runs `runc create`.
    * On return the container exists in the runtime and its attach socket is ready; its process

@@ -1,0 +1,3 @@
+// The exec-tty.root.test.ts suites again on runc, berthd's runtime where crun cannot run.
+process.env['BERTH_TEST_RUNTIME'] = 'runc';
+await import('./exec-tty.root.test.js');
