@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { RuntimeContext } from './context.js';
-import { pathsOf } from './context.js';
+import { cliFor, pathsOf } from './context.js';
 import { watchExit } from './exit.js';
 import { monitorAlive } from './monitor.js';
 import { unmountRootfs } from './overlay.js';
@@ -17,7 +17,7 @@ export async function cleanupContainer(ctx: RuntimeContext, id: string): Promise
   const log = ctx.log.child({ container: id, op: 'cleanup' });
   const alive = await monitorAlive(ctx.host, paths, id);
   const exited = alive ? waitForExit(paths, id) : Promise.resolve();
-  const deleted = ctx.cli.delete(id, true).catch((e: unknown) => log.warn('runtime delete failed', { err: e }));
+  const deleted = cliFor(ctx, id).delete(id, true).catch((e: unknown) => log.warn('runtime delete failed', { err: e }));
   if (alive) await exited;
   await Promise.all([deleted, unmountRootfs(ctx.host, paths.rootfs)]);
   await rm(paths.dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 20 });

@@ -1,4 +1,5 @@
 /** What every runtime operation needs: the host seam, the runtime CLI, paths and settings. */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../core/index.js';
 import type { Host } from './host.js';
@@ -22,10 +23,22 @@ export interface RuntimeContext {
   /** Sub-architectures the kernel lacks, left out of seccomp filters. */
   unsupportedArches?: readonly string[];
   conmonLogLevel: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * The other runtime, when its state root still holds containers (made before a switch between
+   * runc and crun): those keep being driven by the runtime that made them.
+   */
+  previousCli?: RuntimeCli;
   /** crun only: filters it compiled, handed back to it for later containers. */
   seccompBpf?: SeccompBpfCache;
   /** Bundle dirs of containers created by this process (others default to execRoot/containers/<id>). */
   bundles: Map<string, string>;
+}
+
+/** The runtime CLI that made container `id` (see RuntimeContext.previousCli). */
+export function cliFor(ctx: RuntimeContext, id: string): RuntimeCli {
+  const prev = ctx.previousCli;
+  if (prev === undefined || existsSync(join(ctx.cli.root, id)) || !existsSync(join(prev.root, id))) return ctx.cli;
+  return prev;
 }
 
 /** The bundle paths of a container id. */

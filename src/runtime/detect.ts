@@ -59,6 +59,11 @@ async function firstExecutable(paths: string[]): Promise<string | undefined> {
   return undefined;
 }
 
+/** The installed binary of a runtime, if any (for containers the other runtime made). */
+export function findRuntimeBinary(name: 'runc' | 'crun'): Promise<string | undefined> {
+  return firstExecutable(DEFAULT_PATHS[name]);
+}
+
 /**
  * The launcher that hides the v2 mount from crun: `unshare -m` gives it a private copy of the
  * mount table (this host's mounts are private, so nothing leaks back), the shell lazily unmounts

@@ -17,6 +17,7 @@ import { internal } from '../core/index.js';
 import type { Logger } from '../core/index.js';
 import type { ExecProcess, ExecSpec } from './types.js';
 import type { RuntimeContext } from './context.js';
+import { cliFor } from './context.js';
 import type { AttachSocket } from './attach.js';
 import { connectAttach } from './attach.js';
 import { execConmonArgs } from './conmon-args.js';
@@ -56,8 +57,8 @@ export async function startExecSession(ctx: RuntimeContext, input: SessionInput)
   const args = execConmonArgs({
     containerId: input.containerId,
     sessionId: input.sessionId,
-    runtimePath: ctx.cli.path,
-    runtimeArgs: [...ctx.cli.globalArgs(), `--log=${session.runtimeLog}`, '--log-format=json'],
+    runtimePath: cliFor(ctx, input.containerId).path,
+    runtimeArgs: [...cliFor(ctx, input.containerId).globalArgs(), `--log=${session.runtimeLog}`, '--log-format=json'],
     session,
     tty: spec.tty,
     openStdin: spec.openStdin && !detach,

@@ -201,6 +201,35 @@ describe('process settings', () => {
   });
 });
 
+describe('switching runtimes', () => {
+  test('a container made by the other runtime is still driven by it after a switch (exec, top, kill, cleanup)', async () => {
+    const now = testRuntime() === 'runc' ? 'runc' : 'crun';
+    const earlier = now === 'runc' ? 'crun' : 'runc';
+    const root = join(dir, 'switch');
+    const cgroupParent = `/berth-test-${process.pid}`;
+    const first = await createRuntime({ execRoot: root, logger: nullLogger, cgroupParent, runtime: earlier });
+    assert.equal(first.name, earlier);
+    const p = await makePlan(root, dataDir, lower, { args: ['sleep', '100'] });
+    await first.create(p);
+    await first.start(p.id);
+
+    const second = await createRuntime({ execRoot: root, logger: nullLogger, cgroupParent, runtime: now });
+    assert.equal(second.name, now);
+    try {
+      const e = await second.exec(p.id, { args: ['echo', 'still here'], env: [], cwd: '/', user: '', tty: false, openStdin: false });
+      assert.equal(await text(e.stdout), 'still here\n');
+      assert.equal(await e.exited, 0);
+      assert.match((await second.top(p.id)).Processes[0]?.at(-1) ?? '', /sleep 100/);
+      const exited = new Promise<ExitStatus>((r) => second.onExit(p.id, r));
+      await second.kill(p.id, 'KILL');
+      assert.equal((await exited).exitCode, 137);
+    } finally {
+      await second.cleanup(p.id);
+    }
+    assert.equal(existsSync(join(root, earlier, p.id)), false, `${earlier}'s state for the container is deleted`);
+  });
+});
+
 describe('running containers', () => {
   test('kill: SIGTERM through --init, SIGKILL, invalid signal, killing a stopped one', async () => {
     const p = await plan(['sleep', '100'], { init: true });

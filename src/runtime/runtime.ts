@@ -1,17 +1,17 @@
 /** ConmonRuntime: the ContainerRuntime on conmon + runc/crun (composition of the operation files). */
-import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../core/index.js';
 import { internal } from '../core/index.js';
 import type { AttachConnection, ContainerPlan, ContainerRuntime, CreatedContainer, ExecProcess, ExecSpec, ExitStatus } from './types.js';
 import type { RuntimeContext } from './context.js';
-import { pathsOf } from './context.js';
+import { cliFor, pathsOf } from './context.js';
 import { connectAttach } from './attach.js';
 import { cleanupContainer } from './cleanup.js';
 import { mountRootfsFor } from './rootfs-access.js';
 import { createContainer } from './create.js';
 import { CTL_REOPEN_LOGS, ctlMessage, sendCtl } from './ctl.js';
-import { detectRuntime } from './detect.js';
+import { detectRuntime, findRuntimeBinary } from './detect.js';
 import type { RuntimeChoice } from './detect.js';
 import { execInContainer } from './exec.js';
 import { readExitStatus, watchExit } from './exit.js';
@@ -130,7 +130,27 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
     bundles: new Map(),
     ...(detected.name === 'crun' ? { seccompBpf: new SeccompBpfCache(stateRoot) } : {}),
   };
+  const previous = await previousRuntime(host, opts.execRoot, detected.name, log);
+  if (previous) ctx.previousCli = previous;
   return new ConmonRuntime(ctx);
+}
+
+/**
+ * The other runtime's CLI when its state root (a sibling of ours) still holds containers, so that
+ * containers made before a switch between runc and crun keep being driven by their own runtime.
+ */
+async function previousRuntime(host: Host, execRoot: string, current: 'runc' | 'crun', log: Logger): Promise<RuntimeCli | undefined> {
+  const name = current === 'crun' ? 'runc' : 'crun';
+  const root = join(execRoot, name);
+  const left = await readdir(root).catch(() => [] as string[]);
+  if (left.length === 0) return undefined;
+  const path = await findRuntimeBinary(name);
+  if (!path) {
+    log.warn(`containers made by ${name} remain but ${name} is not installed`, { count: left.length });
+    return undefined;
+  }
+  log.info(`containers made by ${name} keep running on it`, { count: left.length });
+  return new RuntimeCli(host, path, root, log, name);
 }
 
 /** The ContainerRuntime over conmon and an OCI runtime CLI. */
@@ -146,7 +166,7 @@ export class ConmonRuntime implements ContainerRuntime {
   }
 
   start(id: string): Promise<void> {
-    return this.ctx.cli.start(id);
+    return cliFor(this.ctx, id).start(id);
   }
 
   attach(id: string): Promise<AttachConnection> {
@@ -155,25 +175,25 @@ export class ConmonRuntime implements ContainerRuntime {
   }
 
   async kill(id: string, signal: string | number): Promise<void> {
-    await this.ctx.cli.kill(id, parseSignal(signal));
+    await cliFor(this.ctx, id).kill(id, parseSignal(signal));
   }
 
   async update(id: string, resources: OciResources): Promise<void> {
     const file = join(pathsOf(this.ctx, id).dir, 'update.json');
     await writeFile(file, JSON.stringify(resources));
     try {
-      await this.ctx.cli.update(id, file);
+      await cliFor(this.ctx, id).update(id, file);
     } finally {
       await rm(file, { force: true });
     }
   }
 
   pause(id: string): Promise<void> {
-    return this.ctx.cli.pause(id);
+    return cliFor(this.ctx, id).pause(id);
   }
 
   resume(id: string): Promise<void> {
-    return this.ctx.cli.resume(id);
+    return cliFor(this.ctx, id).resume(id);
   }
 
   exitStatus(id: string): Promise<ExitStatus | undefined> {

@@ -1,6 +1,7 @@
 /** docker top: host `ps` filtered to the container's pids (moby daemon/top_unix.go algorithm). */
 import { invalidArgument, internal } from '../core/index.js';
 import type { RuntimeContext } from './context.js';
+import { cliFor } from './context.js';
 
 export interface TopResult {
   Titles: string[];
@@ -29,7 +30,7 @@ export function filterPsOutput(output: string, pids: number[]): TopResult {
 
 /** Runs `ps` (default -ef) on the host and keeps the container's processes. */
 export async function topContainer(ctx: RuntimeContext, id: string, psArgs?: string): Promise<TopResult> {
-  const pids = await ctx.cli.ps(id);
+  const pids = await cliFor(ctx, id).ps(id);
   const args = (psArgs ?? '-ef').trim().split(/\s+/).filter((a) => a !== '');
   const r = await ctx.host.run('ps', args.length > 0 ? args : ['-ef']);
   if (r.code !== 0) throw invalidArgument(`ps: ${r.stderr.trim() || `exit ${r.code}`}`);
