@@ -139,7 +139,7 @@ export class Transport {
       headers['Content-Length'] = Buffer.byteLength(payload);
     }
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = this.open(opts.method, path, headers, true, opts.signal);
+      const req = this.open(opts.method, path, headers, true, opts.signal, opts.body !== undefined);
       req.on('response', resolve);
       req.on('error', (err) => reject(this.connectError(err)));
       if (opts.body !== undefined) {
@@ -151,16 +151,21 @@ export class Transport {
     });
   }
 
-  private open(method: string, path: string, headers: OutgoingHttpHeaders, pooled: boolean, signal?: AbortSignal): ClientRequest {
+  private open(method: string, path: string, headers: OutgoingHttpHeaders, pooled: boolean, signal?: AbortSignal, streamed = false): ClientRequest {
     const common = { method, path, headers: { Host: this.hostHeader(), ...headers }, ...(signal === undefined ? {} : { signal }) };
-    if (this.endpoint.kind === 'unix') {
+    if (this.endpoint.kind === 'unix' && !streamed) {
       // A socket of our own per request, no Agent: an Agent works out a TLS server name for every
       // request, and that check compiles Node's IPv6 regex (~3 ms of every command); a unix
-      // connection costs ~0.1 ms, so there is little to pool.
+      // connection costs ~0.1 ms, so there is little to pool. Streamed uploads (cp, build, load)
+      // keep the Agent: when the daemon answers an error before reading the whole body, the Agent
+      // path hands us its response, where a bare socket reported the write's EPIPE instead.
       const socketPath = this.endpoint.socketPath;
       return httpRequest({ ...common, createConnection: () => connect(socketPath) });
     }
-    return httpRequest({ ...common, host: this.endpoint.hostname, port: this.endpoint.port, agent: pooled ? this.agent : false });
+    const target = this.endpoint.kind === 'unix'
+      ? { socketPath: this.endpoint.socketPath, host: 'api.moby.localhost' }
+      : { host: this.endpoint.hostname, port: this.endpoint.port };
+    return httpRequest({ ...common, ...target, agent: pooled ? this.agent : false });
   }
 
   /** The Host header as the docker CLI sends it: api.moby.localhost on a socket, host:port on tcp. */

@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   });
   await engine.init();
 
-  const server = createApi({ engine, images, registry, system: systemInfo(cfg, engine, images, runtime.name), logger: logger.child({ subsystem: 'api' }) });
+  const server = createApi({ engine, images, registry, system: systemInfo(cfg, engine, images, runtime.name, runtime.runtimes), logger: logger.child({ subsystem: 'api' }) });
   const open = new Set<import('node:stream').Duplex>();
   server.on('connection', (s) => {
     open.add(s);

@@ -24,7 +24,7 @@ function cgroupVersion(): string {
   }
 }
 
-export function systemInfo(cfg: DaemonConfig, engine: Engine, images: ImageService, runtimeName: string): SystemInfo {
+export function systemInfo(cfg: DaemonConfig, engine: Engine, images: ImageService, runtimeName: string, runtimes: readonly string[] = [runtimeName]): SystemInfo {
   const arch = os.arch() === 'x64' ? 'x86_64' : os.arch();
   const goArch = os.arch() === 'x64' ? 'amd64' : os.arch();
   return {
@@ -69,7 +69,7 @@ export function systemInfo(cfg: DaemonConfig, engine: Engine, images: ImageServi
         NCPU: os.cpus().length, MemTotal: os.totalmem(), GenericResources: null,
         DockerRootDir: cfg.dataRoot, HttpProxy: '', HttpsProxy: '', NoProxy: '', Name: os.hostname(),
         Labels: [], ExperimentalBuild: false, ServerVersion: ENGINE_VERSION,
-        Runtimes: { runc: { path: 'runc' }, crun: { path: 'crun' } }, DefaultRuntime: runtimeName,
+        Runtimes: Object.fromEntries(runtimes.map((r) => [r, { path: r }])), DefaultRuntime: runtimeName,
         Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
         LiveRestoreEnabled: true, Isolation: '', InitBinary: 'docker-init',
         ContainerdCommit: { ID: '' }, RuncCommit: { ID: '' }, InitCommit: { ID: '' },

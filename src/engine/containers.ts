@@ -135,6 +135,11 @@ export class Containers {
     const config = mergeConfig(body, image.config.config, body.Image);
     warnings.push(...checkResources(hostConfig as ResourceConfig, this.d.hostLimits));
     warnings.push(...checkSecurity(hostConfig as SecurityConfig));
+    // --runtime: one that can run here; recorded as the runtime used, as Docker records "runc"
+    if (hostConfig.Runtime && !this.d.runtime.runtimes.includes(hostConfig.Runtime)) {
+      throw invalidArgument(`unknown or invalid runtime name: ${hostConfig.Runtime}`);
+    }
+    hostConfig.Runtime = hostConfig.Runtime || this.d.runtime.name;
     const restart = hostConfig.RestartPolicy?.Name ?? '';
     if (hostConfig.RestartPolicy) checkRestartPolicy(hostConfig.RestartPolicy);
     if (hostConfig.PidsLimit !== undefined && hostConfig.PidsLimit !== null && hostConfig.PidsLimit <= 0) hostConfig.PidsLimit = null;
@@ -272,6 +277,7 @@ export class Containers {
       ...((rec.hostConfig as ResourceConfig).CgroupParent ? { cgroupParent: (rec.hostConfig as ResourceConfig).CgroupParent! } : {}),
       ...(rec.hostConfig.OomScoreAdj ? { oomScoreAdj: rec.hostConfig.OomScoreAdj } : {}),
       security,
+      ...(rec.hostConfig.Runtime ? { runtime: rec.hostConfig.Runtime } : {}),
     };
     // netavark wires the namespace while runc creates the container in it
     const [created, wired] = await Promise.allSettled([this.d.runtime.create(plan), net.complete()]);

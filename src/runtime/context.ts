@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../core/index.js';
+import { invalidArgument } from '../core/index.js';
 import type { Host } from './host.js';
 import type { OciSeccomp } from './oci-types.js';
 import { bundlePaths } from './paths.js';
@@ -24,21 +25,30 @@ export interface RuntimeContext {
   unsupportedArches?: readonly string[];
   conmonLogLevel: 'debug' | 'info' | 'warn' | 'error';
   /**
-   * The other runtime, when its state root still holds containers (made before a switch between
-   * runc and crun): those keep being driven by the runtime that made them.
+   * The other runtimes that can run here, by name (each with a state root of its own): for
+   * `--runtime`, and for containers made before a switch of the default, which keep being driven
+   * by the runtime that made them.
    */
-  previousCli?: RuntimeCli;
+  others: Map<string, RuntimeCli>;
   /** crun only: filters it compiled, handed back to it for later containers. */
   seccompBpf?: SeccompBpfCache;
   /** Bundle dirs of containers created by this process (others default to execRoot/containers/<id>). */
   bundles: Map<string, string>;
 }
 
-/** The runtime CLI that made container `id` (see RuntimeContext.previousCli). */
+/** The runtime CLI that made container `id`: the one whose state root holds it, else the default. */
 export function cliFor(ctx: RuntimeContext, id: string): RuntimeCli {
-  const prev = ctx.previousCli;
-  if (prev === undefined || existsSync(join(ctx.cli.root, id)) || !existsSync(join(prev.root, id))) return ctx.cli;
-  return prev;
+  if (ctx.others.size === 0 || existsSync(join(ctx.cli.root, id))) return ctx.cli;
+  for (const other of ctx.others.values()) if (existsSync(join(other.root, id))) return other;
+  return ctx.cli;
+}
+
+/** The runtime CLI called `name` (undefined: the default); throws for one that cannot run here. */
+export function cliNamed(ctx: RuntimeContext, name: string | undefined): RuntimeCli {
+  if (name === undefined || name === '' || name === ctx.cli.name) return ctx.cli;
+  const cli = ctx.others.get(name);
+  if (!cli) throw invalidArgument(`unknown or invalid runtime name: ${name}`);
+  return cli;
 }
 
 /** The bundle paths of a container id. */

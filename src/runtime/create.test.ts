@@ -27,6 +27,7 @@ async function setup(): Promise<{ dir: string; host: FakeHost; ctx: RuntimeConte
     seccomp: undefined,
     conmonLogLevel: 'error',
     bundles: new Map(),
+    others: new Map(),
   };
   const id = 'a'.repeat(64);
   const plan: ContainerPlan = {

@@ -7,6 +7,7 @@ import { EngineError, internal } from '../core/index.js';
 import type { Logger } from '../core/index.js';
 import type { ContainerPlan, CreatedContainer } from './types.js';
 import type { RuntimeContext } from './context.js';
+import { cliNamed } from './context.js';
 import { conmonArgs } from './conmon-args.js';
 import { mountOverlay } from './overlay.js';
 import { bundlePaths } from './paths.js';
@@ -74,7 +75,7 @@ async function prepareBundle(ctx: RuntimeContext, plan: ContainerPlan, paths: Bu
     deviceRules: sec.deviceRules,
     groupAdd,
   });
-  const learnSeccomp = ctx.seccompBpf?.apply(spec);
+  const learnSeccomp = cliNamed(ctx, plan.runtime).name === 'crun' ? ctx.seccompBpf?.apply(spec) : undefined;
   await writeFile(paths.config, JSON.stringify(spec));
   signal?.throwIfAborted();
   return learnSeccomp;
@@ -82,7 +83,7 @@ async function prepareBundle(ctx: RuntimeContext, plan: ContainerPlan, paths: Bu
 
 /** Spawns conmon (detached: it double-forks and calls setsid) and reads the sync pipe. */
 async function startMonitor(ctx: RuntimeContext, plan: ContainerPlan, paths: BundlePaths, log: Logger): Promise<CreatedContainer> {
-  const runtime = ctx.cli.createCommand();
+  const runtime = cliNamed(ctx, plan.runtime).createCommand();
   const args = conmonArgs({
     id: plan.id,
     name: plan.id,

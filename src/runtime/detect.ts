@@ -59,9 +59,23 @@ async function firstExecutable(paths: string[]): Promise<string | undefined> {
   return undefined;
 }
 
-/** The installed binary of a runtime, if any (for containers the other runtime made). */
-export function findRuntimeBinary(name: 'runc' | 'crun'): Promise<string | undefined> {
-  return firstExecutable(DEFAULT_PATHS[name]);
+/**
+ * Every runtime that can run here at its default path, crun first: what `--runtime` may name and
+ * what drives containers made before a switch of the default.
+ */
+export async function availableRuntimes(host: Host): Promise<DetectedRuntime[]> {
+  const cgroups = cgroupMode(await host.fsType('/sys/fs/cgroup'), await host.fsType('/sys/fs/cgroup/unified'));
+  const out: DetectedRuntime[] = [];
+  const crun = await firstExecutable(DEFAULT_PATHS.crun);
+  if (crun) {
+    const fit = await crunFit(host, cgroups);
+    if (fit.reason === undefined) {
+      out.push({ name: 'crun', path: crun, cgroups, ...(fit.launcher ? { createLauncher: hybridLauncher(fit.launcher.unshare, fit.launcher.sh, crun) } : {}) });
+    }
+  }
+  const runc = await firstExecutable(DEFAULT_PATHS.runc);
+  if (runc) out.push({ name: 'runc', path: runc, cgroups });
+  return out;
 }
 
 /**

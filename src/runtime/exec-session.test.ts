@@ -29,6 +29,7 @@ function context(host: FakeHost, bundles = new Map<string, string>()): RuntimeCo
     seccomp: undefined,
     conmonLogLevel: 'error',
     bundles,
+    others: new Map(),
   };
 }
 

@@ -11,7 +11,7 @@ import { cleanupContainer } from './cleanup.js';
 import { mountRootfsFor } from './rootfs-access.js';
 import { createContainer } from './create.js';
 import { CTL_REOPEN_LOGS, ctlMessage, sendCtl } from './ctl.js';
-import { detectRuntime, findRuntimeBinary } from './detect.js';
+import { availableRuntimes, detectRuntime } from './detect.js';
 import type { RuntimeChoice } from './detect.js';
 import { execInContainer } from './exec.js';
 import { readExitStatus, watchExit } from './exit.js';
@@ -128,29 +128,32 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
     ...(seccompDefaults ? { seccompProfile: seccompDefaults.profile, unsupportedArches: seccompDefaults.unsupportedArches } : {}),
     conmonLogLevel: opts.conmonLogLevel ?? 'error',
     bundles: new Map(),
-    ...(detected.name === 'crun' ? { seccompBpf: new SeccompBpfCache(stateRoot) } : {}),
+    others: await otherRuntimes(host, opts.execRoot, detected.name, log),
   };
-  const previous = await previousRuntime(host, opts.execRoot, detected.name, log);
-  if (previous) ctx.previousCli = previous;
+  const crun = detected.name === 'crun' ? ctx.cli : ctx.others.get('crun');
+  if (crun) ctx.seccompBpf = new SeccompBpfCache(crun.root);
   return new ConmonRuntime(ctx);
 }
 
 /**
- * The other runtime's CLI when its state root (a sibling of ours) still holds containers, so that
- * containers made before a switch between runc and crun keep being driven by their own runtime.
+ * The runtimes other than the default that can run here, each with its own state root
+ * (<execRoot>/<name>); one that is not installed but left containers behind is logged.
  */
-async function previousRuntime(host: Host, execRoot: string, current: 'runc' | 'crun', log: Logger): Promise<RuntimeCli | undefined> {
-  const name = current === 'crun' ? 'runc' : 'crun';
-  const root = join(execRoot, name);
-  const left = await readdir(root).catch(() => [] as string[]);
-  if (left.length === 0) return undefined;
-  const path = await findRuntimeBinary(name);
-  if (!path) {
-    log.warn(`containers made by ${name} remain but ${name} is not installed`, { count: left.length });
-    return undefined;
+async function otherRuntimes(host: Host, execRoot: string, current: 'runc' | 'crun', log: Logger): Promise<Map<string, RuntimeCli>> {
+  const out = new Map<string, RuntimeCli>();
+  const available = await availableRuntimes(host);
+  for (const name of ['crun', 'runc'] as const) {
+    if (name === current) continue;
+    const found = available.find((r) => r.name === name);
+    const root = join(execRoot, name);
+    if (found) {
+      out.set(name, new RuntimeCli(host, found.path, root, log, name, found.createLauncher));
+      continue;
+    }
+    const left = await readdir(root).catch(() => [] as string[]);
+    if (left.length > 0) log.warn(`containers made by ${name} remain but ${name} cannot run here`, { count: left.length });
   }
-  log.info(`containers made by ${name} keep running on it`, { count: left.length });
-  return new RuntimeCli(host, path, root, log, name);
+  return out;
 }
 
 /** The ContainerRuntime over conmon and an OCI runtime CLI. */
@@ -159,6 +162,10 @@ export class ConmonRuntime implements ContainerRuntime {
 
   get name(): string {
     return this.ctx.cli.name;
+  }
+
+  get runtimes(): string[] {
+    return [this.ctx.cli.name, ...this.ctx.others.keys()];
   }
 
   create(plan: ContainerPlan, opts?: { signal?: AbortSignal }): Promise<CreatedContainer> {

@@ -46,6 +46,8 @@ export type MountRequest =
 export interface ContainerPlan {
   /** 64-hex container id; also the runtime's container id. */
   id: string;
+  /** The OCI runtime to create it with (`--runtime`); undefined: the default. */
+  runtime?: string;
   /** exec-root/containers/<id>: bundle (config.json, rootfs/ mount point), conmon files, attach socket. */
   bundleDir: string;
   /** Image layer diff dirs, top-most first (overlay lowerdir order). */
@@ -155,8 +157,10 @@ export interface ExecProcess {
 }
 
 export interface ContainerRuntime {
-  /** The OCI runtime in use (runc or crun), as `docker info` shows it. */
+  /** The default OCI runtime (runc or crun), as `docker info` shows it. */
   readonly name: string;
+  /** Every runtime a container may ask for (`--runtime`), the default first. */
+  readonly runtimes: string[];
   /**
    * Mounts the overlay rootfs, writes config.json, starts conmon which runs `runc create`.
    * On return the container exists in the runtime and its attach socket is ready; its process

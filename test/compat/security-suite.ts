@@ -64,6 +64,30 @@ export function defineSecuritySuite(kind: 'docker' | 'berth'): void {
       await d?.stop();
     });
 
+    it('--runtime picks runc or crun per container; the default is recorded; an unknown one is refused', async () => {
+      const info = JSON.parse(ok(await cli(['info', '--format', '{{json .}}'])).stdout) as { DefaultRuntime: string; Runtimes: Record<string, unknown> };
+      assert.deepEqual(Object.keys(info.Runtimes).sort(), ['crun', 'runc']);
+      const ids: string[] = [];
+      try {
+        for (const rt of ['runc', 'crun', '']) {
+          const id = ok(await cli(['run', '-d', ...(rt ? ['--runtime', rt] : []), 'busybox', 'sleep', '100'])).stdout.trim();
+          ids.push(id);
+          const want = rt || info.DefaultRuntime;
+          assert.equal(ok(await cli(['inspect', '-f', '{{.HostConfig.Runtime}}', id])).stdout.trim(), want);
+          // the runtime's state dir names who made it; exec and removal go through the same one
+          assert.ok(existsSync(join(d.execRoot, want, id)), `${want} holds ${id}`);
+          assert.equal(ok(await cli(['exec', id, 'echo', `on ${want}`])).stdout, `on ${want}\n`);
+          ok(await cli(['rm', '-f', id]));
+          assert.equal(existsSync(join(d.execRoot, want, id)), false, `${want}'s state for ${id} is deleted`);
+        }
+        const bad = await cli(['run', '--rm', '--runtime', 'nope', 'busybox', 'true']);
+        assert.equal(bad.code, 125);
+        assert.match(bad.stderr, /unknown or invalid runtime name: nope/);
+      } finally {
+        await cli(['rm', '-f', ...ids]);
+      }
+    });
+
     it('gives Docker\'s default capabilities; --cap-drop ALL none; --cap-add ALL and --privileged all the host has', async () => {
       assert.equal(await capEff([]), DEFAULT_CAPS);
       assert.equal(await capEff(['--cap-drop', 'ALL']), '0000000000000000');

@@ -231,6 +231,7 @@ export function buildContainerRequest(p: Parsed, image: string, cmd: string[], e
     Privileged: p.bool('privileged'),
     PublishAllPorts: p.bool('publish-all'),
     ReadonlyRootfs: p.bool('read-only'),
+    ...(p.has('runtime') ? { Runtime: p.str('runtime') ?? '' } : {}),
     SecurityOpt: security.securityOpt,
     UTSMode: p.str('uts') ?? '',
     ShmSize: p.has('shm-size') ? ramInBytes(p.str('shm-size')!) : 0,
