@@ -66,13 +66,8 @@ async function firstExecutable(paths: string[]): Promise<string | undefined> {
 export async function availableRuntimes(host: Host): Promise<DetectedRuntime[]> {
   const cgroups = cgroupMode(await host.fsType('/sys/fs/cgroup'), await host.fsType('/sys/fs/cgroup/unified'));
   const out: DetectedRuntime[] = [];
-  const crun = await firstExecutable(DEFAULT_PATHS.crun);
-  if (crun) {
-    const fit = await crunFit(host, cgroups);
-    if (fit.reason === undefined) {
-      out.push({ name: 'crun', path: crun, cgroups, ...(fit.launcher ? { createLauncher: hybridLauncher(fit.launcher.unshare, fit.launcher.sh, crun) } : {}) });
-    }
-  }
+  const crun = await crunAt(host, await firstExecutable(DEFAULT_PATHS.crun), cgroups);
+  if ('name' in crun) out.push(crun);
   const runc = await firstExecutable(DEFAULT_PATHS.runc);
   if (runc) out.push({ name: 'runc', path: runc, cgroups });
   return out;
@@ -101,6 +96,14 @@ async function crunFit(host: Host, cgroups: CgroupMode): Promise<{ reason?: stri
   return { launcher: { unshare, sh } };
 }
 
+/** crun at `path` as a DetectedRuntime, or why it cannot run here. */
+async function crunAt(host: Host, path: string | undefined, cgroups: CgroupMode): Promise<DetectedRuntime | { reason: string }> {
+  if (!path) return { reason: 'crun not found' };
+  const fit = await crunFit(host, cgroups);
+  if (fit.reason !== undefined) return { reason: fit.reason };
+  return { name: 'crun', path, cgroups, ...(fit.launcher ? { createLauncher: hybridLauncher(fit.launcher.unshare, fit.launcher.sh, path) } : {}) };
+}
+
 /**
  * Resolves the runtime to use. `auto` (the default) takes crun when it is installed and usable,
  * else runc; an explicit `crun` that cannot run here falls back to runc with a log line. Throws
@@ -115,17 +118,9 @@ export async function detectRuntime(opts: {
   const cgroups = cgroupMode(await opts.host.fsType('/sys/fs/cgroup'), await opts.host.fsType('/sys/fs/cgroup/unified'));
   const wanted = opts.runtime ?? 'auto';
   if (wanted !== 'runc') {
-    const path = await firstExecutable(wanted === 'crun' && opts.runtimePath ? [opts.runtimePath] : DEFAULT_PATHS.crun);
-    const fit = path ? await crunFit(opts.host, cgroups) : { reason: 'crun not found' };
-    if (path && fit.reason === undefined) {
-      return {
-        name: 'crun',
-        path,
-        cgroups,
-        ...(fit.launcher ? { createLauncher: hybridLauncher(fit.launcher.unshare, fit.launcher.sh, path) } : {}),
-      };
-    }
-    if (wanted === 'crun') opts.logger.warn('crun is not usable here, falling back to runc', { reason: fit.reason, cgroups });
+    const crun = await crunAt(opts.host, await firstExecutable(wanted === 'crun' && opts.runtimePath ? [opts.runtimePath] : DEFAULT_PATHS.crun), cgroups);
+    if ('name' in crun) return crun;
+    if (wanted === 'crun') opts.logger.warn('crun is not usable here, falling back to runc', { reason: crun.reason, cgroups });
   }
   const explicit = wanted === 'runc' && opts.runtimePath ? [opts.runtimePath] : DEFAULT_PATHS.runc;
   const path = await firstExecutable(explicit);
