@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Replays what `docker run --rm --network none busybox true` sends to an engine, one request at
-// a time, and prints the median time of each step. Usage: bench/request-breakdown.mjs SOCKET [RUNS]
+// a time, and prints the median time of each step. Usage: [PAUSE_MS=n] bench/request-breakdown.mjs SOCKET [RUNS]
 // The engine must have a `busybox` image. Used to see where berthd spends a container's start.
 import http from 'node:http';
 import net from 'node:net';
@@ -33,7 +33,9 @@ const rawPost = async (path, headers = '') => {
 
 const steps = ['ping', 'create', 'attach', 'wait-registered', 'start', 'exit→removed'];
 const rows = [];
+const pause = Number(process.env.PAUSE_MS ?? 0); // idle time between runs (lets cleanup finish)
 for (let i = 0; i < runs + 2; i++) {
+  if (pause > 0) await new Promise((r) => setTimeout(r, pause));
   const t = [performance.now()];
   await request('HEAD', '/_ping');
   t.push(performance.now());

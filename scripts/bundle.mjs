@@ -20,7 +20,7 @@ const common = {
 // ESM cannot use on Node 20 (no module.enableCompileCache), and a CJS start is a few ms cheaper.
 const { banner: _esmBanner, ...cjs } = common;
 await Promise.all([
-  build({ ...cjs, format: 'cjs', entryPoints: ['src/cli/main.ts'], outfile: 'dist/berth.cjs' }),
+  build({ ...cjs, format: 'cjs', minify: process.env.BERTH_NO_MINIFY !== '1', keepNames: true, entryPoints: ['src/cli/main.ts'], outfile: 'dist/berth.cjs' }),
   build({ ...common, entryPoints: ['src/daemon/main.ts'], outfile: 'dist/berthd.js' }),
 ]);
 rmSync('dist/berth.js', { force: true });

@@ -3,7 +3,7 @@
  * `~/.docker/config.json`): `auths` entries with base64 `user:password`, or a credentials helper
  * (`credsStore` / `credHelpers`) run as `docker-credential-<name> get|store|erase`.
  */
-import { spawnSync } from 'node:child_process';
+import { childProcess } from './io/builtin.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -54,7 +54,7 @@ function helperFor(cfg: ConfigFile, key: string): string | undefined {
 }
 
 function runHelper(env: NodeJS.ProcessEnv, helper: string, action: 'get' | 'store' | 'erase', input: string): string {
-  const r = spawnSync(`docker-credential-${helper}`, [action], { input, encoding: 'utf8', env });
+  const r = childProcess().spawnSync(`docker-credential-${helper}`, [action], { input, encoding: 'utf8', env });
   const verb = action === 'get' ? 'getting' : action === 'store' ? 'storing' : 'erasing';
   if (r.error) throw new Error(`error ${verb} credentials - err: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`error ${verb} credentials - err: exit status ${r.status}, out: \`${(r.stdout || r.stderr).trim()}\``);

@@ -5,10 +5,15 @@ import { randomBytes } from 'node:crypto';
 /**
  * Writes a file atomically: temp file in the same directory, fsync, rename, fsync the directory.
  * A crash leaves either the old or the new content, never a mix.
+ *
+ * `replace: true` is for a file that is known to exist and is rewritten often (a container's
+ * record on every start and exit): the directory is neither created nor synced. A crash may then
+ * keep the previous version (the rename not yet on disk) but never a torn one, which is the
+ * guarantee Docker gives its own container records. Saves ~1 ms per write.
  */
-export async function atomicWrite(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+export async function atomicWrite(path: string, data: string | Uint8Array, mode = 0o644, opts: { replace?: boolean } = {}): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  if (opts.replace !== true) await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await open(tmp, 'w', mode);
   try {
@@ -23,6 +28,7 @@ export async function atomicWrite(path: string, data: string | Uint8Array, mode 
     await rm(tmp, { force: true });
     throw err;
   }
+  if (opts.replace === true) return;
   const dh = await open(dir, 'r');
   try {
     await dh.sync();
@@ -32,6 +38,6 @@ export async function atomicWrite(path: string, data: string | Uint8Array, mode 
 }
 
 /** atomicWrite of a JSON value (pretty-printed for humans reading the data root). */
-export async function atomicWriteJson(path: string, value: unknown): Promise<void> {
-  await atomicWrite(path, JSON.stringify(value, null, 2) + '\n');
+export async function atomicWriteJson(path: string, value: unknown, opts: { replace?: boolean } = {}): Promise<void> {
+  await atomicWrite(path, JSON.stringify(value, null, 2) + '\n', 0o644, opts);
 }

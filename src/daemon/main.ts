@@ -151,7 +151,10 @@ async function main(): Promise<void> {
     for (const s of open) s.destroy();
     engine.close();
     for (const path of sockets) rmSync(path, { force: true });
-    const idle = networks.close().catch((err) => logger.warn('could not take idle networks down', { err: errorMessage(err) }));
+    const idle = Promise.all([
+      networks.close().catch((err) => logger.warn('could not take idle networks down', { err: errorMessage(err) })),
+      runtime.close().catch((err) => logger.warn('could not release the runtime', { err: errorMessage(err) })),
+    ]);
     const limit = new Promise((r) => setTimeout(r, 20_000).unref());
     void Promise.race([idle, limit]).then(() => {
       rmSync(cfg.pidfile, { force: true });

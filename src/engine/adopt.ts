@@ -23,6 +23,13 @@ export async function adoptContainers(deps: {
       await containers.remove(rec.id, { force: true }).catch((err) => logger.warn('could not finish removal', { container: rec.id, err }));
       continue;
     }
+    // started, but the daemon died before the record said so: carry on as with a running one
+    if (rec.state.status === 'created' && (await runtime.hasStarted(rec.id))) {
+      rec.state = { ...rec.state, status: 'running', startedAt: new Date().toISOString() };
+      rec.hasBeenStarted = true;
+      await store.save(rec);
+      logger.info('found a container started just before the daemon stopped', { container: rec.id });
+    }
     if (!containers.isRunning(rec)) continue;
     // waiting for a policy restart when the daemon stopped: the restart happens at boot
     if (rec.state.status === 'restarting' && !(await runtime.isMonitorAlive(rec.id))) continue;

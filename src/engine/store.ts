@@ -10,6 +10,8 @@ import type { ContainerPaths } from './views.js';
 
 export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
+  /** The write in flight or waiting per record (see save). */
+  private readonly saves = new Map<string, { waiting: boolean; done: Promise<void> }>();
   private readonly byName = new Map<string, string>();
   private orphanIds: string[] = [];
 
@@ -94,7 +96,7 @@ export class ContainerStore {
     this.byName.set(rec.name, rec.id);
     this.byId.set(rec.id, rec);
     try {
-      await this.save(rec);
+      await atomicWriteJson(join(this.dataDir, rec.id, 'container.json'), rec);
     } catch (err) {
       this.byId.delete(rec.id);
       this.byName.delete(rec.name);
@@ -102,8 +104,29 @@ export class ContainerStore {
     }
   }
 
-  async save(rec: ContainerRecord): Promise<void> {
-    await atomicWriteJson(join(this.dataDir, rec.id, 'container.json'), rec);
+  /**
+   * Rewrites an added record (its directory exists; see atomicWrite's `replace`). Writes of one
+   * record run one at a time, each taking the record as it is when the write begins, and a save
+   * asked for while another waits joins it: the last state always lands last, even when a caller
+   * does not wait for its save (start answers before its record reaches the disk).
+   */
+  save(rec: ContainerRecord): Promise<void> {
+    const queued = this.saves.get(rec.id);
+    if (queued?.waiting) return queued.done;
+    const entry = { waiting: true, done: Promise.resolve() };
+    entry.done = (queued?.done ?? Promise.resolve())
+      .catch(() => {})
+      .then(() => {
+        entry.waiting = false;
+        // forgotten meanwhile (removed): writing now would bring the record back
+        if (this.byId.get(rec.id) !== rec) return;
+        return atomicWriteJson(join(this.dataDir, rec.id, 'container.json'), rec, { replace: true });
+      })
+      .finally(() => {
+        if (this.saves.get(rec.id) === entry) this.saves.delete(rec.id);
+      });
+    this.saves.set(rec.id, entry);
+    return entry.done;
   }
 
   async rename(rec: ContainerRecord, name: string): Promise<void> {
@@ -118,6 +141,7 @@ export class ContainerStore {
   async forget(rec: ContainerRecord): Promise<void> {
     this.byId.delete(rec.id);
     if (this.byName.get(rec.name) === rec.id) this.byName.delete(rec.name);
+    await this.saves.get(rec.id)?.done.catch(() => {});
     await rm(join(this.dataDir, rec.id, 'container.json'), { force: true });
   }
 

@@ -119,7 +119,6 @@ test('detectRuntime: crun by default; on hybrid hosts with v2 controllers it cre
   assert.ok(hybrid.createLauncher);
   assert.match(hybrid.createLauncher.path, /unshare$/);
   assert.deepEqual(hybrid.createLauncher.args.slice(0, 3), ['--mount', '--propagation', 'unchanged']);
-  assert.equal(hybrid.createLauncher.args.at(-1), '/bin/sh', 'the runtime binary ends the launcher');
   assert.match(hybrid.createLauncher.args.join(' '), /umount -l \/sys\/fs\/cgroup\/unified && exec "\$0" "\$@"/);
 
   // hybrid with an empty v2 hierarchy: crun runs directly
@@ -138,4 +137,30 @@ test('detectRuntime: crun by default; on hybrid hosts with v2 controllers it cre
   const missing = await detectRuntime({ host, logger, runtime: 'crun', runtimePath: '/nonexistent/crun' });
   assert.equal(missing.name, 'runc');
   assert.equal(warnings.length, 1);
+});
+
+test('RuntimeCli.start: crun is started through its exec.fifo, runc (or a crun without the FIFO) by its CLI', async () => {
+  const host = new FakeHost();
+  const crun = new RuntimeCli(host, '/x/bin/crun', '/x/crun', nullLogger, 'crun');
+  host.fifos.add('/x/crun/c1/exec.fifo');
+  await crun.start('c1');
+  assert.equal(host.calls.length, 0, 'no process for a start through the FIFO');
+  assert.equal(host.fifos.has('/x/crun/c1/exec.fifo'), false);
+
+  // no FIFO with a reader: crun start runs and reports what went wrong in its own words
+  await crun.start('c2');
+  assert.deepEqual(host.calls.map((c) => c.args), [['--root=/x/crun', 'start', 'c2']]);
+
+  const runc = new RuntimeCli(host, '/usr/sbin/runc', '/x/runc', nullLogger, 'runc');
+  host.fifos.add('/x/runc/c3/exec.fifo');
+  await runc.start('c3');
+  assert.deepEqual(host.calls.at(-1)?.args, ['--root=/x/runc', 'start', 'c3']);
+});
+
+test('RuntimeCli.createCommand: the launcher, then the runtime binary, then its global flags', () => {
+  const host = new FakeHost();
+  const launched = new RuntimeCli(host, '/exec/bin/crun', '/exec/crun', nullLogger, 'crun', { path: '/usr/bin/unshare', args: ['--mount', 'sh', '-c', 'x'] });
+  assert.deepEqual(launched.createCommand(), { path: '/usr/bin/unshare', args: ['--mount', 'sh', '-c', 'x', '/exec/bin/crun', '--root=/exec/crun'] });
+  const direct = new RuntimeCli(host, '/usr/sbin/runc', '/exec/runc', nullLogger, 'runc');
+  assert.deepEqual(direct.createCommand(), { path: '/usr/sbin/runc', args: ['--root=/exec/runc'] });
 });

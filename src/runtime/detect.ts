@@ -20,7 +20,7 @@ export function cgroupMode(rootType: number | undefined, unifiedType: number | u
   return unifiedType === CGROUP2_SUPER_MAGIC ? 'hybrid' : 'v1';
 }
 
-/** A program and leading arguments that run the runtime binary (appended after them) for `create`. */
+/** A program and leading arguments that run the runtime binary (given next, then its arguments) for `create`. */
 export interface RuntimeLauncher {
   path: string;
   args: string[];
@@ -78,10 +78,10 @@ export async function availableRuntimes(host: Host): Promise<DetectedRuntime[]> 
  * mount table (this host's mounts are private, so nothing leaks back), the shell lazily unmounts
  * /sys/fs/cgroup/unified in that copy and execs the runtime with the arguments conmon appends.
  */
-export function hybridLauncher(unshare: string, sh: string, runtimePath: string): RuntimeLauncher {
+export function hybridLauncher(unshare: string, sh: string): RuntimeLauncher {
   return {
     path: unshare,
-    args: ['--mount', '--propagation', 'unchanged', sh, '-c', 'umount -l /sys/fs/cgroup/unified && exec "$0" "$@"', runtimePath],
+    args: ['--mount', '--propagation', 'unchanged', sh, '-c', 'umount -l /sys/fs/cgroup/unified && exec "$0" "$@"'],
   };
 }
 
@@ -101,7 +101,7 @@ async function crunAt(host: Host, path: string | undefined, cgroups: CgroupMode)
   if (!path) return { reason: 'crun not found' };
   const fit = await crunFit(host, cgroups);
   if (fit.reason !== undefined) return { reason: fit.reason };
-  return { name: 'crun', path, cgroups, ...(fit.launcher ? { createLauncher: hybridLauncher(fit.launcher.unshare, fit.launcher.sh, path) } : {}) };
+  return { name: 'crun', path, cgroups, ...(fit.launcher ? { createLauncher: hybridLauncher(fit.launcher.unshare, fit.launcher.sh) } : {}) };
 }
 
 /**

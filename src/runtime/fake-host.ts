@@ -93,4 +93,11 @@ export class FakeHost implements Host {
   readText(path: string): Promise<string | undefined> {
     return Promise.resolve(this.texts.get(path));
   }
+
+  /** FIFOs with a reader, by path; releasing one removes it. */
+  fifos = new Set<string>();
+
+  releaseFifo(path: string): Promise<boolean> {
+    return Promise.resolve(this.fifos.delete(path));
+  }
 }

@@ -3,7 +3,7 @@
  * this interface, so the pure logic around it can be unit-tested with a recording fake.
  */
 import { spawn } from 'node:child_process';
-import { readFile, statfs } from 'node:fs/promises';
+import { constants, open, readFile, statfs, unlink } from 'node:fs/promises';
 import type { Duplex, Readable, Writable } from 'node:stream';
 
 /** Result of a finished command. */
@@ -75,6 +75,11 @@ export interface Host {
   fsType(path: string): Promise<number | undefined>;
   /** A small text file's contents (e.g. under /sys), or undefined if it cannot be read. */
   readText(path: string): Promise<string | undefined>;
+  /**
+   * Writes one byte into a FIFO that a process holds open for reading, then removes the FIFO.
+   * Never blocks: false if the FIFO is missing or nobody reads it.
+   */
+  releaseFifo(path: string): Promise<boolean>;
 }
 
 function collect(stream: Readable | null): Promise<string> {
@@ -242,6 +247,27 @@ export function nodeHost(): Host {
       } catch {
         return undefined;
       }
+    },
+
+    async releaseFifo(path) {
+      let fd;
+      try {
+        // O_NONBLOCK: ENXIO at once when no process holds the read end (instead of waiting).
+        fd = await open(path, constants.O_WRONLY | constants.O_NONBLOCK);
+      } catch {
+        return false;
+      }
+      try {
+        // The byte first: a reader that saw the writer go away without data would spin on EOF.
+        await fd.write(Buffer.from([0]));
+      } catch {
+        await fd.close();
+        return false;
+      }
+      await fd.close();
+      // The reader has its byte and goes on; the FIFO's absence is what marks it started.
+      await unlink(path).catch(() => {});
+      return true;
     },
   };
 }

@@ -1,4 +1,5 @@
 /** The OCI runtime's CLI (runc/crun share it): start, kill, delete, ps. */
+import { join } from 'node:path';
 import type { Logger } from '../core/index.js';
 import { z } from 'zod';
 import type { Host, RunResult } from './host.js';
@@ -20,7 +21,7 @@ export class RuntimeCli {
   /** The program and leading arguments conmon runs for `create` (global flags included). */
   createCommand(): { path: string; args: string[] } {
     if (!this.createLauncher) return { path: this.path, args: this.globalArgs() };
-    return { path: this.createLauncher.path, args: [...this.createLauncher.args, ...this.globalArgs()] };
+    return { path: this.createLauncher.path, args: [...this.createLauncher.args, this.path, ...this.globalArgs()] };
   }
 
   /** Global flags that must precede every runtime command (also passed to conmon). */
@@ -42,8 +43,18 @@ export class RuntimeCli {
     return r;
   }
 
-  /** `runtime start <id>`. */
+  /**
+   * `runtime start <id>`. For crun, berthd does what `crun start` does itself: crun's create
+   * leaves the container's init blocked on `<root>/<id>/exec.fifo`, and start writes one byte
+   * into it and removes it (berth sets no poststart hooks and no notify socket, the only other
+   * things crun start handles). That saves a process start (~4 ms). When the FIFO is gone or its
+   * reader died, `crun start` runs after all and reports the error in its own words.
+   */
   async start(id: string): Promise<void> {
+    if (this.name === 'crun' && (await this.host.releaseFifo(join(this.root, id, 'exec.fifo')))) {
+      this.log.debug('runtime call', { args: ['start', id], via: 'exec.fifo' });
+      return;
+    }
     await this.checked(['start', id], 'start');
   }
 

@@ -225,6 +225,7 @@ describe('switching runtimes', () => {
       assert.equal((await exited).exitCode, 137);
     } finally {
       await second.cleanup(p.id);
+      await second.close(); // the read-only crun both runtimes used
     }
     assert.equal(existsSync(join(root, earlier, p.id)), false, `${earlier}'s state for the container is deleted`);
   });
@@ -343,6 +344,21 @@ describe('running containers', () => {
     assert.equal(await rt.isMonitorAlive(p.id), false);
     assert.ok(!existsSync(p.bundleDir));
     assert.ok(!(await readFile('/proc/mounts', 'utf8')).includes(p.bundleDir));
+  });
+
+  test('hasStarted: false while created, true once started, false for unknown ids', async () => {
+    const p = await plan(['sleep', '100']);
+    assert.equal(await rt.hasStarted(p.id), false);
+    await rt.create(p);
+    assert.equal(await rt.hasStarted(p.id), false, 'created, waiting to be started');
+    await rt.start(p.id);
+    assert.equal(await rt.hasStarted(p.id), true);
+    const exited = new Promise<ExitStatus>((r) => rt.onExit(p.id, r));
+    await rt.kill(p.id, 'KILL');
+    await exited;
+    assert.equal(await rt.hasStarted(p.id), true, 'still: it ran');
+    await rt.cleanup(p.id);
+    assert.equal(await rt.hasStarted(p.id), false, 'no runtime state any more');
   });
 });
 

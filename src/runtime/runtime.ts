@@ -1,5 +1,5 @@
 /** ConmonRuntime: the ContainerRuntime on conmon + runc/crun (composition of the operation files). */
-import { access, constants, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../core/index.js';
 import { internal } from '../core/index.js';
@@ -12,6 +12,7 @@ import { mountRootfsFor } from './rootfs-access.js';
 import { createContainer } from './create.js';
 import { CTL_REOPEN_LOGS, ctlMessage, sendCtl } from './ctl.js';
 import { availableRuntimes, detectRuntime } from './detect.js';
+import { readOnlyBinary, readOnlyBinaryPath, unmountReadOnlyBinary } from './readonly-binary.js';
 import type { RuntimeChoice } from './detect.js';
 import { execInContainer } from './exec.js';
 import { readExitStatus, watchExit } from './exit.js';
@@ -107,9 +108,10 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
   const stateRoot = join(opts.execRoot, detected.name);
   await mkdir(join(opts.execRoot, 'containers'), { recursive: true });
   await mkdir(stateRoot, { recursive: true, mode: 0o700 });
+  const runtimePath = detected.name === 'crun' ? await readOnlyBinary(host, opts.execRoot, 'crun', detected.path, log) : detected.path;
   log.info('runtime ready', {
     runtime: detected.name,
-    path: detected.path,
+    path: runtimePath,
     cgroups: detected.cgroups,
     ...(detected.createLauncher ? { createVia: 'private mount namespace without the v2 mount' } : {}),
     conmon: conmonPath,
@@ -119,7 +121,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
   const ctx: RuntimeContext = {
     host,
     log,
-    cli: new RuntimeCli(host, detected.path, stateRoot, log, detected.name, detected.createLauncher),
+    cli: new RuntimeCli(host, runtimePath, stateRoot, log, detected.name, detected.createLauncher),
     execRoot: opts.execRoot,
     conmonPath,
     initPath,
@@ -147,7 +149,8 @@ async function otherRuntimes(host: Host, execRoot: string, current: 'runc' | 'cr
     const found = available.find((r) => r.name === name);
     const root = join(execRoot, name);
     if (found) {
-      out.set(name, new RuntimeCli(host, found.path, root, log, name, found.createLauncher));
+      const path = name === 'crun' ? await readOnlyBinary(host, execRoot, name, found.path, log) : found.path;
+      out.set(name, new RuntimeCli(host, path, root, log, name, found.createLauncher));
       continue;
     }
     const left = await readdir(root).catch(() => [] as string[]);
@@ -166,6 +169,12 @@ export class ConmonRuntime implements ContainerRuntime {
 
   get runtimes(): string[] {
     return [this.ctx.cli.name, ...this.ctx.others.keys()];
+  }
+
+  async close(): Promise<void> {
+    for (const cli of [this.ctx.cli, ...this.ctx.others.values()]) {
+      if (cli.path === readOnlyBinaryPath(this.ctx.execRoot, cli.name)) await unmountReadOnlyBinary(this.ctx.host, cli.path);
+    }
   }
 
   create(plan: ContainerPlan, opts?: { signal?: AbortSignal }): Promise<CreatedContainer> {
@@ -210,6 +219,12 @@ export class ConmonRuntime implements ContainerRuntime {
   onExit(id: string, cb: (status: ExitStatus) => void): () => void {
     const log = this.ctx.log;
     return watchExit(pathsOf(this.ctx, id), id, cb, (err) => log.warn('exit watch failed', { container: id, err }));
+  }
+
+  async hasStarted(id: string): Promise<boolean> {
+    const state = join(cliFor(this.ctx, id).root, id);
+    const [dir, fifo] = await Promise.all([stat(state).catch(() => undefined), stat(join(state, 'exec.fifo')).catch(() => undefined)]);
+    return dir !== undefined && fifo === undefined;
   }
 
   isMonitorAlive(id: string): Promise<boolean> {

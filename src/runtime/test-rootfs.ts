@@ -60,6 +60,7 @@ export async function makePlan(execRoot: string, dataDir: string, lower: string,
  */
 export async function cleanupRuntimeTest(rt: ContainerRuntime, ids: readonly string[], dir: string, cgroupParent: string): Promise<void> {
   for (const id of ids) await rt.cleanup(id).catch(() => undefined);
+  await rt.close();
   for (const ctrl of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
     await rmdir(join('/sys/fs/cgroup', ctrl, cgroupParent.replace(/^\//, ''))).catch(() => undefined);
   }

@@ -161,6 +161,8 @@ export interface ContainerRuntime {
   readonly name: string;
   /** Every runtime a container may ask for (`--runtime`), the default first. */
   readonly runtimes: string[];
+  /** Releases what the runtime set up for itself (not containers: those keep running). */
+  close(): Promise<void>;
   /**
    * Mounts the overlay rootfs, writes config.json, starts conmon which runs `runc create`.
    * On return the container exists in the runtime and its attach socket is ready; its process
@@ -180,6 +182,11 @@ export interface ContainerRuntime {
   onExit(id: string, cb: (status: ExitStatus) => void): () => void;
   /** True while the container's conmon process lives (used to re-adopt after a daemon restart). */
   isMonitorAlive(id: string): Promise<boolean>;
+  /**
+   * True once the runtime started the container's process (its state holds no `exec.fifo` any
+   * more); false while it waits to be started or when the runtime has no state for it.
+   */
+  hasStarted(id: string): Promise<boolean>;
   /** Host pid of the container's process, if running. */
   pid(id: string): Promise<number | undefined>;
   /** `runc delete --force`, unmounts the rootfs, removes the bundle dir. Idempotent. */

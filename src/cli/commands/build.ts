@@ -5,12 +5,12 @@
  * private name, `-` reads a tar or a bare Dockerfile from stdin; the daemon's messages are
  * printed as the classic builder prints them.
  */
-import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import tar, { type Pack } from 'tar-stream';
+import { crypto } from '../io/builtin.js';
 import { IgnoreMatcher, keepBuildFiles, parseDockerignore, type ParentMatches } from '../../build/index.js';
 import { jsonLines } from '../../client/index.js';
 import { helpFlag, StatusError, type CommandDef } from '../command.js';
@@ -160,7 +160,7 @@ async function directoryContext(dir: string, file: string | undefined, stdin: No
   if (file === '-') {
     const chunks: Buffer[] = [];
     for await (const c of stdin) chunks.push(c as Buffer);
-    extra = { name: `.dockerfile.${randomBytes(10).toString('hex')}`, data: Buffer.concat(chunks) };
+    extra = { name: dockerfileName(), data: Buffer.concat(chunks) };
     dockerfile = extra.name;
   } else {
     const path = file === undefined ? join(root, 'Dockerfile') : isAbsolute(file) ? file : resolve(file);
@@ -169,7 +169,7 @@ async function directoryContext(dir: string, file: string | undefined, stdin: No
       const data = await readFile(path).catch(() => {
         throw new StatusError(1, `unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat ${path}: no such file or directory`);
       });
-      extra = { name: `.dockerfile.${randomBytes(10).toString('hex')}`, data };
+      extra = { name: dockerfileName(), data };
       dockerfile = extra.name;
     } else {
       if (!(await stat(path).catch(() => undefined))) {
@@ -224,4 +224,12 @@ function entry(pack: Pack, header: Partial<tar.Header> & { name: string }): Prom
   return new Promise((res, rej) => {
     pack.entry(header, (err) => (err ? rej(err) : res()));
   });
+}
+
+/**
+ * A name for a Dockerfile sent inside the context (from stdin or outside the context dir), as
+ * docker's `.dockerfile.<random>`.
+ */
+function dockerfileName(): string {
+  return `.dockerfile.${crypto().randomBytes(10).toString('hex')}`;
 }

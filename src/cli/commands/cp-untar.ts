@@ -4,7 +4,7 @@
  * the destination resolved like CopyInfoDestinationPath, Docker's breakout checks for names and
  * links, and, beyond them, no entry written through a symlink.
  */
-import { execFileSync } from 'node:child_process';
+import { childProcess } from '../io/builtin.js';
 import {
   chmodSync, closeSync, constants, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, readlinkSync, rmSync, statSync,
   symlinkSync, utimesSync, writeSync, type Stats,
@@ -174,7 +174,7 @@ async function createEntry(dest: string, path: string, h: Header, body: AsyncIte
     case 'block-device':
     case 'fifo': {
       const kind = h.type === 'fifo' ? ['p'] : [h.type === 'block-device' ? 'b' : 'c', String(h.devmajor), String(h.devminor)];
-      execFileSync('/usr/bin/mknod', [path, ...kind], { stdio: 'ignore' });
+      childProcess().execFileSync('/usr/bin/mknod', [path, ...kind], { stdio: 'ignore' });
       break;
     }
     default:

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod, lstat, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { crypto } from '../io/builtin.js';
 import { helpFlag, StatusError, type CommandDef } from '../command.js';
 
 /** docker export: the container's filesystem as a tar, to stdout (not a terminal) or `-o FILE`. */
@@ -68,7 +68,7 @@ async function validateOutputPath(path: string): Promise<void> {
  * the whole archive is in (nothing is replaced when the transfer fails).
  */
 async function copyToFile(path: string, src: Readable): Promise<void> {
-  const tmp = join(dirname(resolve(path)), `.tmp-${basename(path)}${randomBytes(5).toString('hex')}`);
+  const tmp = join(dirname(resolve(path)), `.tmp-${basename(path)}${crypto().randomBytes(5).toString('hex')}`);
   try {
     await pipeline(src, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
     await chmod(tmp, 0o600);
