@@ -54,7 +54,22 @@ export function listen(http: HttpServer, address: ListenAddress, tls: TlsFiles |
       if (address.kind === 'unix') chmodSync(address.path, 0o660);
       resolve({ address, close: () => server.close() });
     };
-    if (address.kind === 'unix') server.listen(address.path, done);
-    else server.listen(address.port, address.host, done);
+    const backlog = listenBacklog();
+    if (address.kind === 'unix') server.listen({ path: address.path, backlog }, done);
+    else server.listen({ port: address.port, host: address.host, backlog }, done);
   });
+}
+
+/**
+ * The accept queue's length: the kernel's maximum (net.core.somaxconn), as Go's net package and
+ * so dockerd use. Node's default of 511 refuses connections beyond it at once on a unix socket
+ * (EAGAIN): `docker stats --no-stream` with 1000 containers opens a connection per container.
+ */
+function listenBacklog(): number {
+  try {
+    const n = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : 4096;
+  } catch {
+    return 4096;
+  }
 }

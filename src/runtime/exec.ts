@@ -74,6 +74,7 @@ export function execExitCode(code: number | null, signal: string | null, runtime
  * or without a TTY, stdio through the session's attach socket, the exit code from conmon.
  */
 export async function execInContainer(ctx: RuntimeContext, id: string, spec: ExecSpec): Promise<ExecProcess> {
+  const t0 = performance.now();
   const paths = pathsOf(ctx, id);
   const running = (await readExitStatus(paths, id)) === undefined && (await containerPid(ctx.host, paths, false)) !== undefined;
   if (!running) throw conflict(`Container ${id} is not running`);
@@ -91,16 +92,20 @@ export async function execInContainer(ctx: RuntimeContext, id: string, spec: Exe
   const processSpec = execProcessSpec(container, spec, user);
   const sessionId = randomBytes(8).toString('hex');
   const session = execSessionPaths(paths, id, sessionId);
+  const t1 = performance.now();
   await mkdir(session.dir, { recursive: true });
   try {
     await writeFile(session.process, JSON.stringify(processSpec));
-    return await startExecSession(ctx, {
+    const t2 = performance.now();
+    const proc = await startExecSession(ctx, {
       containerId: id,
       sessionId,
       session,
       spec,
       failureCode: (message) => execExitCode(null, null, message),
     });
+    ctx.log.debug('exec started', { container: id, ms: { prepare: Math.round((t1 - t0) * 10) / 10, session: Math.round((t2 - t1) * 10) / 10, conmon: Math.round((performance.now() - t2) * 10) / 10 } });
+    return proc;
   } catch (err) {
     await rm(session.dir, { recursive: true, force: true }).catch(() => undefined);
     throw err;

@@ -111,6 +111,22 @@ describe('Engine API', { skip }, () => {
     assert.match(message(future), /too new/);
   });
 
+  it('answers 2000 connections opened at once (its accept queue is as deep as net.core.somaxconn)', async () => {
+    // docker stats --no-stream opens one connection per container at the same moment; with
+    // Node's default queue of 511 the rest were refused (EAGAIN) and their rows went missing
+    const results = await Promise.all(Array.from({ length: 2000 }, () => new Promise<string>((resolve) => {
+      const c = connect(d.socket);
+      let head = '';
+      c.on('connect', () => c.write('GET /_ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      c.on('data', (b: Buffer) => (head += b.toString('latin1')));
+      c.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      c.on('close', () => resolve(head.split('\r\n')[0] ?? ''));
+    })));
+    const counts = new Map<string, number>();
+    for (const r of results) counts.set(r, (counts.get(r) ?? 0) + 1);
+    assert.deepEqual([...counts], [['HTTP/1.1 200 OK', 2000]]);
+  });
+
   it('answers 404 with a JSON message for an unknown endpoint', async () => {
     for (const p of ['/nope', '/v1.41/containers/x/nope', '/v1.41/frobnicate']) {
       const r = await api(d.socket, { path: p });
