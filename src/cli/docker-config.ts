@@ -3,7 +3,7 @@
  * `~/.docker/config.json`): `auths` entries with base64 `user:password`, or a credentials helper
  * (`credsStore` / `credHelpers`) run as `docker-credential-<name> get|store|erase`.
  */
-import { childProcess } from './io/builtin.js';
+import { childProcess } from '../core/builtin.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { ApiResponse } from './wire.js';
 import type { Readable } from 'node:stream';
 import type {
   ContainerCreateBody, ContainerInspect, ContainerSummary, ExecCreateBody, ExecInspect,
@@ -103,7 +103,7 @@ export class Client {
   }
 
   // --- system ---
-  ping(): Promise<IncomingMessage['headers']> {
+  ping(): Promise<ApiResponse['headers']> {
     return this.transport.ping();
   }
   version(): Promise<SystemVersion> {
@@ -167,7 +167,7 @@ export class Client {
     };
     return this.transport.hijack({ method: 'POST', path: `/containers/${enc(id)}/attach`, query });
   }
-  containerLogs(id: string, opts: LogsOptions): Promise<IncomingMessage> {
+  containerLogs(id: string, opts: LogsOptions): Promise<ApiResponse> {
     const query: Query = {
       stdout: opts.stdout === true ? '1' : undefined,
       stderr: opts.stderr === true ? '1' : undefined,
@@ -190,7 +190,7 @@ export class Client {
     return this.transport.call({ method: 'POST', path: `/containers/${enc(id)}/rename`, query: { name } });
   }
   /** GET /containers/{id}/stats: one JSON sample per line (stream) or one sample; read with jsonObjects(). */
-  containerStats(id: string, opts: { stream: boolean; oneShot?: boolean; signal?: AbortSignal }): Promise<IncomingMessage> {
+  containerStats(id: string, opts: { stream: boolean; oneShot?: boolean; signal?: AbortSignal }): Promise<ApiResponse> {
     const query: Query = { stream: opts.stream ? '1' : '0', 'one-shot': opts.oneShot === true ? '1' : undefined };
     return this.transport.stream({ method: 'GET', path: `/containers/${enc(id)}/stats`, query, ...(opts.signal ? { signal: opts.signal } : {}) });
   }
@@ -207,7 +207,7 @@ export class Client {
     return this.transport.json({ method: 'POST', path: '/commit', query });
   }
   /** GET /containers/{id}/export: the container's filesystem as a tar stream. */
-  containerExport(id: string): Promise<IncomingMessage> {
+  containerExport(id: string): Promise<ApiResponse> {
     return this.transport.stream({ method: 'GET', path: `/containers/${enc(containerId(id))}/export` });
   }
   /** GET /containers/{id}/changes (the daemon answers null for none). */
@@ -227,7 +227,7 @@ export class Client {
     return this.transport.call({ method: 'POST', path: `/containers/${enc(containerId(id))}/unpause` });
   }
   /** GET /events: newline-delimited JSON messages until `until` (the daemon ends the body) or `signal` aborts. */
-  events(opts: EventsOptions = {}): Promise<IncomingMessage> {
+  events(opts: EventsOptions = {}): Promise<ApiResponse> {
     const query: Query = { filters: filtersQuery(opts.filters), since: opts.since, until: opts.until };
     return this.transport.stream({ method: 'GET', path: '/events', query, ...(opts.signal === undefined ? {} : { signal: opts.signal }) });
   }
@@ -240,7 +240,7 @@ export class Client {
     return decodePathStat(res.headers['x-docker-container-path-stat']);
   }
   /** GET /containers/{id}/archive: the path's stat and a tar stream of it. */
-  async containerArchive(id: string, path: string, opts: { signal?: AbortSignal } = {}): Promise<{ stat: ContainerPathStat; content: IncomingMessage }> {
+  async containerArchive(id: string, path: string, opts: { signal?: AbortSignal } = {}): Promise<{ stat: ContainerPathStat; content: ApiResponse }> {
     const res = await this.transport.stream({
       method: 'GET', path: `/containers/${enc(id)}/archive`, query: { path }, ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     });
@@ -306,21 +306,21 @@ export class Client {
     return this.transport.call({ method: 'POST', path: `/images/${source}/tag`, query: { repo, tag } });
   }
   /** POST /images/load with a tar body; answers the JSON-lines progress stream. */
-  imageLoad(body: Readable, opts: { quiet?: boolean } = {}): Promise<IncomingMessage> {
+  imageLoad(body: Readable, opts: { quiet?: boolean } = {}): Promise<ApiResponse> {
     return this.transport.stream({
       method: 'POST', path: '/images/load', query: { quiet: opts.quiet === true ? '1' : '0' },
       headers: { 'Content-Type': 'application/x-tar' }, body,
     });
   }
   /** POST /build with the context tar as body; answers the JSON message stream. */
-  imageBuild(body: Readable, query: Query, headers: Record<string, string> = {}): Promise<IncomingMessage> {
+  imageBuild(body: Readable, query: Query, headers: Record<string, string> = {}): Promise<ApiResponse> {
     return this.transport.stream({
       method: 'POST', path: '/build', query,
       headers: { 'Content-Type': 'application/x-tar', ...headers }, body,
     });
   }
   /** POST /images/create?fromSrc=… (import) with a tar body, or without body for a URL source. */
-  imageImport(body: Readable | undefined, opts: ImportOptions): Promise<IncomingMessage> {
+  imageImport(body: Readable | undefined, opts: ImportOptions): Promise<ApiResponse> {
     const query: Query = {
       fromSrc: opts.fromSrc, repo: opts.repo, tag: opts.tag, message: opts.message, platform: opts.platform,
       changes: opts.changes !== undefined && opts.changes.length > 0 ? opts.changes : undefined,
@@ -332,14 +332,14 @@ export class Client {
     });
   }
   /** POST /images/create?fromImage=… (pull); answers the JSON-lines progress stream. */
-  imagePull(fromImage: string, tag: string | undefined, opts: { platform?: string; registryAuth?: string } = {}): Promise<IncomingMessage> {
+  imagePull(fromImage: string, tag: string | undefined, opts: { platform?: string; registryAuth?: string } = {}): Promise<ApiResponse> {
     return this.transport.stream({
       method: 'POST', path: '/images/create', query: { fromImage, tag, platform: opts.platform },
       headers: { 'X-Registry-Auth': opts.registryAuth ?? 'e30=' },
     });
   }
   /** POST /images/{name}/push; answers the JSON-lines progress stream. */
-  imagePush(name: string, tag: string | undefined, registryAuth: string): Promise<IncomingMessage> {
+  imagePush(name: string, tag: string | undefined, registryAuth: string): Promise<ApiResponse> {
     return this.transport.stream({
       method: 'POST', path: `/images/${encodeURIComponent(name)}/push`, query: { tag },
       headers: { 'X-Registry-Auth': registryAuth },
@@ -354,7 +354,7 @@ export class Client {
     return this.transport.json({ method: 'POST', path: '/auth', json: body });
   }
   /** GET /images/get?names=…: a tar stream of the images. */
-  imageSave(names: string[]): Promise<IncomingMessage> {
+  imageSave(names: string[]): Promise<ApiResponse> {
     return this.transport.stream({ method: 'GET', path: '/images/get', query: { names } });
   }
   imagesPrune(filters?: Filters): Promise<ImagesPruneResponse> {

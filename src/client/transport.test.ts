@@ -76,6 +76,7 @@ test('transport: a hijack refused as too new is negotiated and sent again', asyn
     const t = new Transport(parseHost(`unix://${d.socket}`));
     const h = await t.hijack({ method: 'POST', path: '/containers/x/attach' });
     assert.equal(h.head.toString() + (await new Promise<string>((r) => h.socket.once('data', (c: Buffer) => r(c.toString())).once('end', () => r('')))), 'hello');
+    h.socket.destroy();
     assert.deepEqual(d.seen, [`POST /v${API_VERSION}/containers/x/attach (upgrade)`, 'HEAD /_ping', 'POST /v1.41/containers/x/attach (upgrade)']);
     t.close();
   } finally {

@@ -1,6 +1,8 @@
-import { connect } from 'node:net';
-import { Agent, request as httpRequest, type IncomingMessage, type ClientRequest, type OutgoingHttpHeaders } from 'node:http';
+import type { Agent, IncomingMessage, ClientRequest, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { http } from '../core/builtin.js';
+import { wireRequest, type ApiResponse } from './wire.js';
 import type { Readable } from 'node:stream';
 import { API_VERSION, compareApiVersions } from '../protocol/version.js';
 import { ApiError, ConnectError, apiErrorFromBody } from './errors.js';
@@ -22,7 +24,7 @@ export interface RequestOptions {
 
 /** A hijacked connection after `101 UPGRADED`: raw duplex socket plus bytes read past the headers. */
 export interface Hijacked {
-  socket: Socket;
+  socket: Duplex;
   head: Buffer;
 }
 
@@ -39,13 +41,12 @@ const USER_AGENT = 'berth-Client/0.1.0 (linux)';
  */
 export class Transport {
   readonly endpoint: Endpoint;
-  private readonly agent: Agent;
+  private agentInstance: Agent | undefined;
   private version: Promise<string> | undefined;
   private pinned: string | undefined;
 
   constructor(endpoint: Endpoint, options: { version?: string } = {}) {
     this.endpoint = endpoint;
-    this.agent = new Agent({ keepAlive: true });
     this.pinned = options.version;
   }
 
@@ -76,8 +77,14 @@ export class Transport {
     return true;
   }
 
+  /** Keep-alive connections for TCP and streamed uploads (node:http loads only for those). */
+  private get agent(): Agent {
+    this.agentInstance ??= new (http().Agent)({ keepAlive: true });
+    return this.agentInstance;
+  }
+
   /** `HEAD /_ping`, unversioned; answers the response headers. */
-  async ping(): Promise<IncomingMessage['headers']> {
+  async ping(): Promise<ApiResponse['headers']> {
     const res = await this.send({ method: 'HEAD', path: '/_ping' }, false);
     res.resume();
     if (res.statusCode !== undefined && res.statusCode >= 400 && res.statusCode !== 404) {
@@ -87,7 +94,7 @@ export class Transport {
   }
 
   /** Sends a request and answers the response once its headers arrive; throws ApiError on non-2xx. */
-  async stream(opts: RequestOptions): Promise<IncomingMessage> {
+  async stream(opts: RequestOptions): Promise<ApiResponse> {
     // A streamed body cannot be sent twice: settle the version first.
     if (opts.body !== undefined) await this.apiVersion();
     const sentWith = await this.requestVersion();
@@ -140,6 +147,16 @@ export class Transport {
     if (payload !== undefined) headers['Content-Type'] = 'application/json';
     else headers['Content-Type'] ??= 'text/plain';
     if (payload !== undefined) headers['Content-Length'] = Buffer.byteLength(payload);
+    if (this.endpoint.kind === 'unix') {
+      const r = await wireRequest(this.endpoint.socketPath, { method: opts.method, path, headers: { Host: this.hostHeader(), ...headers }, body: payload })
+        .catch((err: unknown) => {
+          throw this.connectError(err);
+        });
+      if (r.kind === 'upgrade') return { socket: r.socket, head: r.head };
+      const status = r.res.statusCode ?? 0;
+      const text = await readText(r.res);
+      throw status >= 400 ? apiErrorFromBody(status, text) : new Error(`unable to upgrade to tcp, received ${status}`);
+    }
     return new Promise<Hijacked>((resolve, reject) => {
       const req = this.open(opts.method, path, headers, false);
       req.on('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => {
@@ -163,10 +180,10 @@ export class Transport {
 
   /** Closes idle keep-alive connections so the process can exit. */
   close(): void {
-    this.agent.destroy();
+    this.agentInstance?.destroy();
   }
 
-  private async send(opts: RequestOptions, versioned: boolean): Promise<IncomingMessage> {
+  private async send(opts: RequestOptions, versioned: boolean): Promise<ApiResponse> {
     const path = await this.fullPath(opts.path, opts.query, versioned);
     const headers: OutgoingHttpHeaders = { 'User-Agent': USER_AGENT, ...opts.headers };
     const payload = opts.json === undefined ? undefined : JSON.stringify(opts.json);
@@ -174,8 +191,19 @@ export class Transport {
       headers['Content-Type'] = 'application/json';
       headers['Content-Length'] = Buffer.byteLength(payload);
     }
+    if (this.endpoint.kind === 'unix' && opts.body === undefined) {
+      // A connection of our own per request (a unix connection costs ~0.1 ms) and no node:http
+      // (see wire.ts). Streamed uploads (cp, build, load) go through node:http and its Agent:
+      // when the daemon answers an error before reading the whole body, that path hands us its
+      // response, where a bare socket reported the write's EPIPE instead.
+      const r = await wireRequest(this.endpoint.socketPath, { method: opts.method, path, headers: { Host: this.hostHeader(), ...headers }, body: payload, signal: opts.signal })
+        .catch((err: unknown) => {
+          throw this.connectError(err);
+        });
+      return r.res;
+    }
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = this.open(opts.method, path, headers, true, opts.signal, opts.body !== undefined);
+      const req = this.open(opts.method, path, headers, true, opts.signal);
       req.on('response', resolve);
       req.on('error', (err) => reject(this.connectError(err)));
       if (opts.body !== undefined) {
@@ -187,21 +215,12 @@ export class Transport {
     });
   }
 
-  private open(method: string, path: string, headers: OutgoingHttpHeaders, pooled: boolean, signal?: AbortSignal, streamed = false): ClientRequest {
+  private open(method: string, path: string, headers: OutgoingHttpHeaders, pooled: boolean, signal?: AbortSignal): ClientRequest {
     const common = { method, path, headers: { Host: this.hostHeader(), ...headers }, ...(signal === undefined ? {} : { signal }) };
-    if (this.endpoint.kind === 'unix' && !streamed) {
-      // A socket of our own per request, no Agent: an Agent works out a TLS server name for every
-      // request, and that check compiles Node's IPv6 regex (~3 ms of every command); a unix
-      // connection costs ~0.1 ms, so there is little to pool. Streamed uploads (cp, build, load)
-      // keep the Agent: when the daemon answers an error before reading the whole body, the Agent
-      // path hands us its response, where a bare socket reported the write's EPIPE instead.
-      const socketPath = this.endpoint.socketPath;
-      return httpRequest({ ...common, createConnection: () => connect(socketPath) });
-    }
     const target = this.endpoint.kind === 'unix'
       ? { socketPath: this.endpoint.socketPath, host: 'api.moby.localhost' }
       : { host: this.endpoint.hostname, port: this.endpoint.port };
-    return httpRequest({ ...common, ...target, agent: pooled ? this.agent : false });
+    return http().request({ ...common, ...target, agent: pooled ? this.agent : false });
   }
 
   /** The Host header as the docker CLI sends it: api.moby.localhost on a socket, host:port on tcp. */

@@ -10,7 +10,7 @@ import { lstat, readdir, readFile, readlink, stat, writeFile } from 'node:fs/pro
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import tar, { type Pack } from 'tar-stream';
-import { crypto } from '../io/builtin.js';
+import { crypto } from '../../core/builtin.js';
 import { IgnoreMatcher, keepBuildFiles, parseDockerignore, type ParentMatches } from '../../build/index.js';
 import { jsonLines } from '../../client/index.js';
 import { helpFlag, StatusError, type CommandDef } from '../command.js';

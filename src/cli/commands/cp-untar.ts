@@ -4,7 +4,7 @@
  * the destination resolved like CopyInfoDestinationPath, Docker's breakout checks for names and
  * links, and, beyond them, no entry written through a symlink.
  */
-import { childProcess } from '../io/builtin.js';
+import { childProcess } from '../../core/builtin.js';
 import {
   chmodSync, closeSync, constants, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, readlinkSync, rmSync, statSync,
   symlinkSync, utimesSync, writeSync, type Stats,

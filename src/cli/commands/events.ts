@@ -1,5 +1,5 @@
 /** `events` / `system events`: the daemon's event stream, as docker/cli cli/command/system/events.go. */
-import type { IncomingMessage } from 'node:http';
+import type { ApiResponse } from '../../client/wire.js';
 import type { EventsOptions, Filters } from '../../client/index.js';
 import { StatusError, helpFlag, type CommandDef, type Ctx } from '../command.js';
 import type { Parsed } from '../flags.js';
@@ -58,7 +58,7 @@ function eventsOptions(p: Parsed, signal: AbortSignal): EventsOptions {
 }
 
 /** Lines of a newline-delimited body. */
-async function* lines(res: IncomingMessage): AsyncGenerator<string> {
+async function* lines(res: ApiResponse): AsyncGenerator<string> {
   let buf = '';
   for await (const chunk of res) {
     buf += (chunk as Buffer).toString('utf8');

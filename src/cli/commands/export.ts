@@ -3,7 +3,7 @@ import { chmod, lstat, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { crypto } from '../io/builtin.js';
+import { crypto } from '../../core/builtin.js';
 import { helpFlag, StatusError, type CommandDef } from '../command.js';
 
 /** docker export: the container's filesystem as a tar, to stdout (not a terminal) or `-o FILE`. */

@@ -1,6 +1,6 @@
 /**
- * Node built-ins that only some commands need, loaded when first used. Each one loaded at start
- * costs every command (node:crypto alone ~3 ms, on a start path of ~40 ms). `import()` is not an
+ * Node built-ins loaded on first use. Each built-in loaded at start costs every CLI command
+ * (node:crypto alone ~3 ms, node:http ~1 ms, on a start path of ~40 ms). `import()` is not an
  * option: the CLI bundle runs as a vm.Script, which has no dynamic-import hook.
  */
 import { createRequire } from 'node:module';
@@ -13,4 +13,8 @@ export function crypto(): typeof import('node:crypto') {
 
 export function childProcess(): typeof import('node:child_process') {
   return requireBuiltin('node:child_process') as typeof import('node:child_process');
+}
+
+export function http(): typeof import('node:http') {
+  return requireBuiltin('node:http') as typeof import('node:http');
 }
