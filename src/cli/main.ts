@@ -19,16 +19,40 @@ const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'help', kind: 'bool', help: 'Print usage' },
 ];
 
+/**
+ * Node creates process.stdin/stdout/stderr on first access, ~1.5 ms each (a tty, pipe or file
+ * stream): a command touches only the ones it uses. Output streams get their error handler then.
+ */
+const touched = new Set<NodeJS.WriteStream>();
+
+function output(name: 'stdout' | 'stderr'): NodeJS.WriteStream {
+  const stream = process[name];
+  if (!touched.has(stream)) {
+    touched.add(stream);
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' && name === 'stdout') process.stderr.write(`write /dev/stdout: broken pipe\n`);
+      process.exit(1);
+    });
+  }
+  return stream;
+}
+
 function makeCtx(host: string | undefined): Ctx {
   let client: Client | undefined;
   return {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      return output('stdout');
+    },
+    get stderr() {
+      return output('stderr');
+    },
     env: process.env,
     client: () => (client ??= createClient(host === undefined ? {} : { host })),
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
+    out: (t) => void output('stdout').write(t),
+    err: (t) => void output('stderr').write(t),
   };
 }
 
@@ -43,7 +67,7 @@ async function dispatch(argv: string[]): Promise<number> {
     globals = parseFlags(argv, GLOBAL_FLAGS, { interspersed: false });
   } catch (err) {
     if (!(err instanceof FlagError)) throw err;
-    process.stderr.write(`${err.message}\n\nUsage:  ${PROG} [OPTIONS] COMMAND\n\nRun '${PROG} --help' for more information\n`);
+    output('stderr').write(`${err.message}\n\nUsage:  ${PROG} [OPTIONS] COMMAND\n\nRun '${PROG} --help' for more information\n`);
     return 125;
   }
   const hosts = globals.list('host');
@@ -107,19 +131,13 @@ function flush(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
-for (const [stream, path] of [[process.stdout, '/dev/stdout'], [process.stderr, '/dev/stderr']] as const) {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE' && stream === process.stdout) process.stderr.write(`write ${path}: broken pipe\n`);
-    process.exit(1);
-  });
-}
 
 async function main(): Promise<void> {
   const code = await dispatch(process.argv.slice(2)).catch((err: unknown) => {
-    process.stderr.write(`${describe(err)}\n`);
+    output('stderr').write(`${describe(err)}\n`);
     return 1;
   });
-  await Promise.all([flush(process.stdout), flush(process.stderr)]);
+  await Promise.all([...touched].map(flush));
   process.exit(code);
 }
 

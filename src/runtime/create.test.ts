@@ -114,12 +114,23 @@ test('detectRuntime: crun by default; on hybrid hosts with v2 controllers it cre
 
   // hybrid with hugetlb left on v2 (as on these machines): crun, created through the launcher
   host.texts.set('/sys/fs/cgroup/unified/cgroup.controllers', 'hugetlb\n');
+  // without a busybox that has unshare, sh and umount: util-linux's unshare and /bin/sh
   const hybrid = await detectRuntime({ host, logger, runtime: 'crun', runtimePath: '/bin/sh' });
   assert.deepEqual([hybrid.name, hybrid.path, hybrid.cgroups], ['crun', '/bin/sh', 'hybrid']);
   assert.ok(hybrid.createLauncher);
   assert.match(hybrid.createLauncher.path, /unshare$/);
-  assert.deepEqual(hybrid.createLauncher.args.slice(0, 3), ['--mount', '--propagation', 'unchanged']);
+  assert.deepEqual(hybrid.createLauncher.args.slice(0, 3), ['--mount', '--propagation', 'slave'], 'nothing propagates back to the host');
   assert.match(hybrid.createLauncher.args.join(' '), /umount -l \/sys\/fs\/cgroup\/unified && exec "\$0" "\$@"/);
+
+  // with one: busybox alone (its umount runs without an exec)
+  if (existsSync('/bin/busybox') || existsSync('/usr/bin/busybox')) {
+    host.onRun = (file, args) => ({ code: 0, signal: null, stdout: /busybox$/.test(file) && args[0] === '--list' ? 'ls\nsh\numount\nunshare\n' : '', stderr: '' });
+    const bb = await detectRuntime({ host, logger, runtime: 'crun', runtimePath: '/bin/sh' });
+    assert.match(bb.createLauncher?.path ?? '', /busybox$/);
+    assert.deepEqual(bb.createLauncher?.args.slice(0, 5), ['unshare', '--mount', '--propagation', 'slave', bb.createLauncher?.path]);
+    assert.deepEqual(bb.createLauncher?.args.slice(5, 7), ['sh', '-c']);
+    host.onRun = () => ({ code: 0, signal: null, stdout: '', stderr: '' });
+  }
 
   // hybrid with an empty v2 hierarchy: crun runs directly
   host.texts.set('/sys/fs/cgroup/unified/cgroup.controllers', '\n');

@@ -2,7 +2,8 @@
  * create: overlay rootfs → user → config.json → conmon (which runs `runtime create`), waiting on
  * conmon's sync pipe for the container pid or the runtime's error. Cleans up on failure.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { EngineError, internal } from '../core/index.js';
 import type { Logger } from '../core/index.js';
 import type { ContainerPlan, CreatedContainer } from './types.js';
@@ -76,7 +77,8 @@ async function prepareBundle(ctx: RuntimeContext, plan: ContainerPlan, paths: Bu
     groupAdd,
   });
   const learnSeccomp = cliNamed(ctx, plan.runtime).name === 'crun' ? ctx.seccompBpf?.apply(spec) : undefined;
-  await writeFile(paths.config, JSON.stringify(spec));
+  // synchronous: a small file on every start, cheaper than the thread pool's round trips
+  writeFileSync(paths.config, JSON.stringify(spec));
   signal?.throwIfAborted();
   return learnSeccomp;
 }
@@ -113,7 +115,7 @@ async function startMonitor(ctx: RuntimeContext, plan: ContainerPlan, paths: Bun
         : runtimeMessage(result.message, plan.process.args[0]) || result.message;
     throw new EngineError(runtimeErrorKind(message), message);
   }
-  const conmonPid = Number((await readFile(paths.conmonPid, 'utf8')).trim());
+  const conmonPid = Number(readFileSync(paths.conmonPid, 'utf8').trim());
   if (!Number.isInteger(conmonPid) || conmonPid <= 0) throw internal('conmon did not write its pid file');
   return { pid: result.pid, conmonPid };
 }

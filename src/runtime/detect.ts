@@ -45,7 +45,11 @@ const DEFAULT_PATHS = {
   crun: ['/usr/bin/crun', '/usr/local/bin/crun'],
   unshare: ['/usr/bin/unshare', '/bin/unshare'],
   sh: ['/bin/sh', '/usr/bin/sh'],
+  busybox: ['/bin/busybox', '/usr/bin/busybox'],
 };
+
+/** What the launcher runs in the new mount namespace before the runtime (which follows as $0). */
+const HIDE_V2 = 'umount -l /sys/fs/cgroup/unified && exec "$0" "$@"';
 
 async function firstExecutable(paths: string[]): Promise<string | undefined> {
   for (const p of paths) {
@@ -74,26 +78,40 @@ export async function availableRuntimes(host: Host): Promise<DetectedRuntime[]> 
 }
 
 /**
- * The launcher that hides the v2 mount from crun: `unshare -m` gives it a private copy of the
- * mount table (this host's mounts are private, so nothing leaks back), the shell lazily unmounts
- * /sys/fs/cgroup/unified in that copy and execs the runtime with the arguments conmon appends.
+ * The launcher that hides the v2 mount from crun: a new mount namespace whose mounts are slaves
+ * of the host's (so nothing done in it, the unmount included, propagates back, even where the
+ * host's mounts are shared), in which a shell lazily unmounts /sys/fs/cgroup/unified and execs
+ * the runtime with the arguments conmon appends. A static busybox does it in two program starts
+ * (its `umount` runs forked, without an exec): ~3.2 ms against ~5.4 ms for util-linux's
+ * unshare, dash and umount.
  */
-export function hybridLauncher(unshare: string, sh: string): RuntimeLauncher {
-  return {
-    path: unshare,
-    args: ['--mount', '--propagation', 'unchanged', sh, '-c', 'umount -l /sys/fs/cgroup/unified && exec "$0" "$@"'],
-  };
+export function hybridLauncher(tools: { busybox: string } | { unshare: string; sh: string }): RuntimeLauncher {
+  if ('busybox' in tools) {
+    return { path: tools.busybox, args: ['unshare', '--mount', '--propagation', 'slave', tools.busybox, 'sh', '-c', HIDE_V2] };
+  }
+  return { path: tools.unshare, args: ['--mount', '--propagation', 'slave', tools.sh, '-c', HIDE_V2] };
+}
+
+/** A busybox with the unshare, sh and umount applets, if one is installed. */
+async function busyboxLauncher(host: Host): Promise<{ busybox: string } | undefined> {
+  const busybox = await firstExecutable(DEFAULT_PATHS.busybox);
+  if (!busybox) return undefined;
+  const r = await host.run(busybox, ['--list']);
+  const applets = new Set(r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()) : []);
+  return ['unshare', 'sh', 'umount'].every((a) => applets.has(a)) ? { busybox } : undefined;
 }
 
 /** Why crun cannot run here (undefined: it can), and the launcher it needs on hybrid hosts. */
-async function crunFit(host: Host, cgroups: CgroupMode): Promise<{ reason?: string; launcher?: { unshare: string; sh: string } }> {
+async function crunFit(host: Host, cgroups: CgroupMode): Promise<{ reason?: string; launcher?: RuntimeLauncher }> {
   if (cgroups !== 'hybrid') return {};
   const controllers = ((await host.readText('/sys/fs/cgroup/unified/cgroup.controllers')) ?? '').trim();
   if (controllers === '') return {};
+  const busybox = await busyboxLauncher(host);
+  if (busybox) return { launcher: hybridLauncher(busybox) };
   const unshare = await firstExecutable(DEFAULT_PATHS.unshare);
   const sh = await firstExecutable(DEFAULT_PATHS.sh);
   if (!unshare || !sh) return { reason: `crun refuses hybrid cgroups with controllers on v2 (${controllers}) and unshare(1) is missing` };
-  return { launcher: { unshare, sh } };
+  return { launcher: hybridLauncher({ unshare, sh }) };
 }
 
 /** crun at `path` as a DetectedRuntime, or why it cannot run here. */
@@ -101,7 +119,7 @@ async function crunAt(host: Host, path: string | undefined, cgroups: CgroupMode)
   if (!path) return { reason: 'crun not found' };
   const fit = await crunFit(host, cgroups);
   if (fit.reason !== undefined) return { reason: fit.reason };
-  return { name: 'crun', path, cgroups, ...(fit.launcher ? { createLauncher: hybridLauncher(fit.launcher.unshare, fit.launcher.sh) } : {}) };
+  return { name: 'crun', path, cgroups, ...(fit.launcher ? { createLauncher: fit.launcher } : {}) };
 }
 
 /**

@@ -1,6 +1,6 @@
 /** ConmonRuntime: the ContainerRuntime on conmon + runc/crun (composition of the operation files). */
 import { access, constants, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Logger } from '../core/index.js';
 import { internal } from '../core/index.js';
 import type { AttachConnection, ContainerPlan, ContainerRuntime, CreatedContainer, ExecProcess, ExecSpec, ExitStatus } from './types.js';
@@ -113,7 +113,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
     runtime: detected.name,
     path: runtimePath,
     cgroups: detected.cgroups,
-    ...(detected.createLauncher ? { createVia: 'private mount namespace without the v2 mount' } : {}),
+    ...(detected.createLauncher ? { createVia: `${basename(detected.createLauncher.path)}: a mount namespace without the v2 mount` } : {}),
     conmon: conmonPath,
     init: initPath,
     seccomp: seccomp ? `${seccomp.syscalls?.length ?? 0} rules` : 'unconfined',

@@ -2,7 +2,7 @@
  * Docker's `-u` resolution against a container's /etc/passwd and /etc/group (the semantics of
  * runc's libcontainer/user.GetExecUser as Docker uses it): name, uid, name:group, uid:gid, ...
  */
-import { readFile, realpath } from 'node:fs/promises';
+import { readFileSync, realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { invalidArgument } from '../core/index.js';
 
@@ -119,14 +119,16 @@ export function withHome(env: string[], home: string): string[] {
  * Reads a file inside a rootfs without following symlinks out of it; undefined if missing or
  * if it resolves outside the rootfs.
  */
-export async function readInRootfs(rootfs: string, path: string): Promise<string | undefined> {
+export function readInRootfs(rootfs: string, path: string): Promise<string | undefined> {
+  // Synchronous: two small files in the page cache on every start and exec, where the thread
+  // pool's round trips (realpath twice, open, stat, read, close) cost more than the reads.
   try {
-    const root = await realpath(rootfs);
-    const real = await realpath(join(root, path));
-    if (real !== root && !real.startsWith(root + sep)) return undefined;
-    return await readFile(real, 'utf8');
+    const root = realpathSync.native(rootfs);
+    const real = realpathSync.native(join(root, path));
+    if (real !== root && !real.startsWith(root + sep)) return Promise.resolve(undefined);
+    return Promise.resolve(readFileSync(real, 'utf8'));
   } catch {
-    return undefined;
+    return Promise.resolve(undefined);
   }
 }
 
