@@ -225,8 +225,9 @@ export class Containers {
     const image = await this.d.images.get(rec.image);
     const paths = this.d.store.paths(rec.id);
     const security = securityPlan(rec.hostConfig as SecurityConfig, (ref) => {
-      const other = this.d.store.get(ref);
-      return this.isRunning(other) ? other.state.pid : undefined;
+      const other = this.d.store.find(ref);
+      if (!other) return undefined;
+      return { id: other.id, pid: this.isRunning(other) ? other.state.pid : 0, ipcMode: other.hostConfig.IpcMode ?? '' };
     });
     const mounts = await mountRequests(rec.hostConfig, rec.mounts);
     await this.d.volumes.acquire(rec.id, rec.mounts);
@@ -271,6 +272,7 @@ export class Containers {
       domainname: rec.config.Domainname ?? '',
       mounts,
       readonlyRootfs: rec.hostConfig.ReadonlyRootfs ?? false,
+      ...(rec.hostConfig.ShmSize ? { shmSize: rec.hostConfig.ShmSize } : {}),
       init: rec.hostConfig.Init ?? false,
       network: net.netns,
       resources: ociResources(rec.hostConfig as ResourceConfig, this.d.hostLimits),

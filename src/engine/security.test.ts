@@ -33,14 +33,32 @@ test('the plan from a HostConfig', () => {
     Privileged: true, CapAdd: ['CAP_NET_ADMIN'], SecurityOpt: ['no-new-privileges', 'seccomp={"defaultAction":"SCMP_ACT_ALLOW"}'],
     Devices: [{ PathOnHost: '/dev/null', PathInContainer: '', CgroupPermissions: '' }], GroupAdd: ['1234'],
     Sysctls: { 'net.core.somaxconn': '1024' }, IpcMode: 'container:db', PidMode: 'host', UTSMode: 'host', CgroupnsMode: 'private',
-  }, (ref) => (ref === 'db' ? 42 : undefined));
+  }, (ref) => (ref === 'db' ? { id: 'd'.repeat(64), pid: 42, ipcMode: 'shareable' } : undefined));
   assert.deepEqual(plan, {
     privileged: true, capAdd: ['CAP_NET_ADMIN'], noNewPrivileges: true,
     seccomp: { mode: 'profile', profile: { defaultAction: 'SCMP_ACT_ALLOW' } },
     devices: [{ pathOnHost: '/dev/null', pathInContainer: '/dev/null', permissions: 'rwm' }],
     groupAdd: ['1234'], sysctls: { 'net.core.somaxconn': '1024' },
-    ipc: { mode: 'path', path: '/proc/42/ns/ipc' }, pid: { mode: 'host' }, uts: { mode: 'host' }, cgroup: { mode: 'private' },
+    ipc: { mode: 'path', path: '/proc/42/ns/ipc', shm: { container: 'd'.repeat(64) } }, pid: { mode: 'host' }, uts: { mode: 'host' }, cgroup: { mode: 'private' },
   });
   assert.deepEqual(securityPlan({}, () => undefined), {});
-  assert.throws(() => securityPlan({ PidMode: 'container:gone' }, () => undefined), kind('conflict', /cannot join PID of a non running container: gone/));
+  assert.deepEqual(securityPlan({ IpcMode: 'shareable' }, () => undefined), { ipc: { mode: 'shareable' } });
+});
+
+test('joining namespaces: Docker\'s errors for missing, stopped and non-shareable containers', () => {
+  const lookup = (ref: string) => ({
+    up: { id: 'u'.repeat(64), pid: 7, ipcMode: 'private' },
+    host: { id: 'h'.repeat(64), pid: 8, ipcMode: 'host' },
+    down: { id: 'o'.repeat(64), pid: 0, ipcMode: 'shareable' },
+  } as Record<string, { id: string; pid: number; ipcMode: string }>)[ref];
+  assert.throws(() => securityPlan({ PidMode: 'container:gone' }, lookup), kind('invalid-argument', /^failed to join PID namespace: No such container: gone$/));
+  assert.throws(() => securityPlan({ PidMode: 'container:down' }, lookup), kind('conflict', /^failed to join PID namespace: container down is not running$/));
+  assert.throws(() => securityPlan({ IpcMode: 'container:down' }, lookup), kind('conflict', /^failed to join IPC namespace: container down is not running$/));
+  assert.throws(
+    () => securityPlan({ IpcMode: 'container:up' }, lookup),
+    kind('invalid-argument', /^failed to join IPC namespace: container up: non-shareable IPC \(hint: use IpcMode:shareable for the donor container\)$/),
+  );
+  // a private IPC namespace is fine for --pid; a host one hands over the host's /dev/shm
+  assert.deepEqual(securityPlan({ PidMode: 'container:up' }, lookup).pid, { mode: 'path', path: '/proc/7/ns/pid' });
+  assert.deepEqual(securityPlan({ IpcMode: 'container:host' }, lookup).ipc, { mode: 'path', path: '/proc/8/ns/ipc', shm: { host: true } });
 });

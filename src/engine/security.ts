@@ -7,7 +7,7 @@
 import { EngineError, invalidArgument } from '../core/index.js';
 import type { HostConfig } from '../protocol/index.js';
 import { normalizeCapabilities, parseDeviceCgroupRule } from '../runtime/index.js';
-import type { NamespaceChoice, SecurityPlan } from '../runtime/index.js';
+import type { SecurityPlan } from '../runtime/index.js';
 
 /** The HostConfig fields this module reads (some are not in the shared wire type yet). */
 export type SecurityConfig = Pick<HostConfig, 'CapAdd' | 'CapDrop' | 'Privileged' | 'SecurityOpt' | 'GroupAdd' | 'IpcMode' | 'PidMode' | 'UTSMode'> & {
@@ -109,17 +109,32 @@ export function checkSecurity(h: SecurityConfig, hostCaps?: readonly string[]): 
   return [];
 }
 
-/** The pid of a running container (for container:<name> namespace modes), or undefined if not running. */
-export type PidLookup = (ref: string) => number | undefined;
+/**
+ * A container named in a container:<name> namespace mode: undefined when there is none, else its
+ * id, its pid while it runs (0 otherwise) and its IPC mode.
+ */
+export type ContainerLookup = (ref: string) => { id: string; pid: number; ipcMode: string } | undefined;
 
-function joinMode(kind: 'IPC' | 'PID', ns: 'ipc' | 'pid', ref: string, pidOf: PidLookup): NamespaceChoice {
-  const pid = pidOf(ref);
-  if (!pid) throw new EngineError('conflict', `cannot join ${kind} of a non running container: ${ref}`);
-  return { mode: 'path', path: `/proc/${pid}/ns/${ns}` };
+/** The namespace of a running container to join, with Docker's errors (moby getIPCContainer/getPIDContainer). */
+function joinMode(kind: 'IPC' | 'PID', ns: 'ipc' | 'pid', ref: string, lookup: ContainerLookup): { mode: 'path'; path: string; id: string; ipcMode: string } {
+  const other = lookup(ref);
+  if (!other) throw invalidArgument(`failed to join ${kind} namespace: No such container: ${ref}`);
+  if (!other.pid) throw new EngineError('conflict', `failed to join ${kind} namespace: container ${ref} is not running`);
+  return { mode: 'path', path: `/proc/${other.pid}/ns/${ns}`, id: other.id, ipcMode: other.ipcMode };
+}
+
+/** Joining another container's IPC namespace takes its /dev/shm too, which only `shareable` (or `host`) ones expose. */
+function joinIpc(ref: string, lookup: ContainerLookup): NonNullable<SecurityPlan['ipc']> {
+  const { path, id, ipcMode } = joinMode('IPC', 'ipc', ref, lookup);
+  if (ipcMode === 'host') return { mode: 'path', path, shm: { host: true } };
+  if (ipcMode !== 'shareable') {
+    throw invalidArgument(`failed to join IPC namespace: container ${ref}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
+  }
+  return { mode: 'path', path, shm: { container: id } };
 }
 
 /** The runtime's SecurityPlan for a checked HostConfig. Throws 'conflict' when a joined container does not run. */
-export function securityPlan(h: SecurityConfig, pidOf: PidLookup): SecurityPlan {
+export function securityPlan(h: SecurityConfig, lookup: ContainerLookup): SecurityPlan {
   const opts = parseSecurityOpts(h.SecurityOpt ?? []);
   const plan: SecurityPlan = {};
   if (h.Privileged) plan.privileged = true;
@@ -137,11 +152,11 @@ export function securityPlan(h: SecurityConfig, pidOf: PidLookup): SecurityPlan 
   if (h.GroupAdd?.length) plan.groupAdd = [...h.GroupAdd];
   if (h.Sysctls && Object.keys(h.Sysctls).length > 0) plan.sysctls = { ...h.Sysctls };
   const ipc = h.IpcMode ?? '';
-  if (ipc === 'host' || ipc === 'none') plan.ipc = { mode: ipc };
-  else if (ipc.startsWith('container:')) plan.ipc = joinMode('IPC', 'ipc', ipc.slice('container:'.length), pidOf);
+  if (ipc === 'host' || ipc === 'none' || ipc === 'shareable') plan.ipc = { mode: ipc };
+  else if (ipc.startsWith('container:')) plan.ipc = joinIpc(ipc.slice('container:'.length), lookup);
   const pid = h.PidMode ?? '';
   if (pid === 'host') plan.pid = { mode: 'host' };
-  else if (pid.startsWith('container:')) plan.pid = joinMode('PID', 'pid', pid.slice('container:'.length), pidOf);
+  else if (pid.startsWith('container:')) plan.pid = { mode: 'path', path: joinMode('PID', 'pid', pid.slice('container:'.length), lookup).path };
   if (h.UTSMode === 'host') plan.uts = { mode: 'host' };
   if (h.CgroupnsMode === 'private' || h.CgroupnsMode === 'host') plan.cgroup = { mode: h.CgroupnsMode };
   return plan;

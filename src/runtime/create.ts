@@ -2,13 +2,14 @@
  * create: overlay rootfs → user → config.json → conmon (which runs `runtime create`), waiting on
  * conmon's sync pipe for the container pid or the runtime's error. Cleans up on failure.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { EngineError, internal } from '../core/index.js';
 import type { Logger } from '../core/index.js';
 import type { ContainerPlan, CreatedContainer } from './types.js';
 import type { RuntimeContext } from './context.js';
-import { cliNamed } from './context.js';
+import { cliNamed, pathsOf } from './context.js';
+import { DEFAULT_SHM_SIZE } from './defaults.js';
 import { conmonArgs } from './conmon-args.js';
 import { mountOverlay } from './overlay.js';
 import { bundlePaths } from './paths.js';
@@ -63,6 +64,7 @@ async function prepareBundle(ctx: RuntimeContext, plan: ContainerPlan, paths: Bu
     ...(ctx.seccompProfile !== undefined ? { profile: ctx.seccompProfile } : {}),
     ...(ctx.unsupportedArches ? { unsupportedArches: ctx.unsupportedArches } : {}),
   });
+  const shmSource = await ipcShm(ctx, plan, paths);
   const groupAdd = plan.security?.groupAdd?.length
     ? additionalGroups(plan.security.groupAdd, await readInRootfs(paths.rootfs, '/etc/group'))
     : [];
@@ -75,12 +77,34 @@ async function prepareBundle(ctx: RuntimeContext, plan: ContainerPlan, paths: Bu
     devices: sec.devices,
     deviceRules: sec.deviceRules,
     groupAdd,
+    ...(shmSource !== undefined ? { shmSource } : {}),
   });
   const learnSeccomp = cliNamed(ctx, plan.runtime).name === 'crun' ? ctx.seccompBpf?.apply(spec) : undefined;
   // synchronous: a small file on every start, cheaper than the thread pool's round trips
   writeFileSync(paths.config, JSON.stringify(spec));
   signal?.throwIfAborted();
   return learnSeccomp;
+}
+
+/**
+ * The host directory bound at /dev/shm, if any: for --ipc shareable, a tmpfs mounted now under
+ * the bundle (moby mounts it under the container's directory the same way; cleanup unmounts it);
+ * when joining a container's IPC namespace, that container's (or the host's /dev/shm).
+ */
+async function ipcShm(ctx: RuntimeContext, plan: ContainerPlan, paths: BundlePaths): Promise<string | undefined> {
+  const ipc = plan.security?.ipc;
+  if (ipc?.mode === 'shareable') {
+    await mkdir(paths.shm, { recursive: true, mode: 0o700 });
+    const size = plan.shmSize ?? DEFAULT_SHM_SIZE;
+    const r = await ctx.host.run('mount', ['-t', 'tmpfs', '-o', `mode=1777,size=${size},nosuid,nodev,noexec`, 'shm', paths.shm]);
+    if (r.code !== 0) throw internal(`mounting shm tmpfs: ${r.stderr.trim() || `exit ${r.code}`}`);
+    return paths.shm;
+  }
+  if (ipc?.mode !== 'path' || !('shm' in ipc)) return undefined;
+  if ('host' in ipc.shm) return '/dev/shm';
+  const shared = pathsOf(ctx, ipc.shm.container).shm;
+  if (!existsSync(shared)) throw new EngineError('invalid-argument', `container ${ipc.shm.container}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
+  return shared;
 }
 
 /** Spawns conmon (detached: it double-forks and calls setsid) and reads the sync pipe. */

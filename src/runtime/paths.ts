@@ -18,6 +18,8 @@ export interface BundlePaths {
   layerLinks: string;
   /** Where exec process.json files are written. */
   execDir: string;
+  /** --ipc shareable: the /dev/shm tmpfs, mounted on the host so that other containers can share it. */
+  shm: string;
 }
 
 export function bundlePaths(dir: string): BundlePaths {
@@ -34,6 +36,7 @@ export function bundlePaths(dir: string): BundlePaths {
     oom: join(dir, 'oom'),
     layerLinks: join(dir, 'l'),
     execDir: join(dir, 'exec'),
+    shm: join(dir, 'shm'),
   };
 }
 

@@ -36,6 +36,8 @@ export interface SpecOptions {
   deviceRules?: OciDeviceRule[];
   /** --group-add gids, after the user's own groups. */
   groupAdd?: number[];
+  /** A host directory to bind at /dev/shm (--ipc shareable, or the one of a joined namespace). */
+  shmSource?: string;
 }
 
 /** Annotation keeping the container's --group-add values (exec applies them too). */
@@ -90,7 +92,7 @@ function etcMount(source: string, destination: string, readonly: boolean): OciMo
 }
 
 /** The default kernel mounts as the plan's privileges and IPC mode change them (moby withMounts). */
-function kernelMounts(plan: ContainerPlan): OciMount[] {
+function kernelMounts(plan: ContainerPlan, shmSource?: string): OciMount[] {
   const sec = plan.security ?? {};
   const ipc = sec.ipc ?? { mode: 'private' };
   return defaultMounts().flatMap((m): OciMount[] => {
@@ -100,14 +102,15 @@ function kernelMounts(plan: ContainerPlan): OciMount[] {
     if (m.destination !== '/dev/shm') return [m];
     if (ipc.mode === 'none') return [];
     if (ipc.mode === 'host') return [{ destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'rprivate'] }];
-    // container:<x> joins the IPC namespace (SysV IPC, mqueues); its /dev/shm tmpfs lives in
-    // that container's mount namespace and cannot be bind-mounted, so this one keeps its own
-    return [m];
+    // shareable, or joining a shareable container: the tmpfs that lives on the host
+    if (shmSource !== undefined) return [{ destination: '/dev/shm', type: 'bind', source: shmSource, options: ['rbind', 'rprivate', 'nosuid', 'nodev', 'noexec'] }];
+    if (plan.shmSize === undefined) return [m];
+    return [{ ...m, options: (m.options ?? []).map((o) => (o.startsWith('size=') ? `size=${plan.shmSize}` : o)) }];
   });
 }
 
 /** All mounts: defaults, /etc files, --init, then the user's, sorted parents first (stable). */
-export function buildMounts(plan: ContainerPlan, initPath?: string): OciMount[] {
+export function buildMounts(plan: ContainerPlan, initPath?: string, shmSource?: string): OciMount[] {
   const user = plan.mounts.map(userMount);
   const taken = new Set(user.map((m) => posix.normalize(m.destination)));
   const etc = [
@@ -119,7 +122,7 @@ export function buildMounts(plan: ContainerPlan, initPath?: string): OciMount[] 
     plan.init && initPath
       ? [{ destination: INIT_PATH_IN_CONTAINER, type: 'bind', source: initPath, options: ['bind', 'ro'] }]
       : [];
-  const base = [...kernelMounts(plan), ...etc, ...init].filter((m) => !taken.has(posix.normalize(m.destination)));
+  const base = [...kernelMounts(plan, shmSource), ...etc, ...init].filter((m) => !taken.has(posix.normalize(m.destination)));
   const sortedUser = user
     .map((m, i) => ({ m, i }))
     .sort((a, b) => depth(a.m.destination) - depth(b.m.destination) || a.i - b.i)
@@ -178,7 +181,7 @@ export function buildSpec(plan: ContainerPlan, opts: SpecOptions): OciSpec {
     root: { path: 'rootfs', readonly: plan.readonlyRootfs },
     ...(utsHost ? {} : { hostname: plan.hostname }),
     ...(plan.domainname && !utsHost ? { domainname: plan.domainname } : {}),
-    mounts: buildMounts(plan, opts.initPath),
+    mounts: buildMounts(plan, opts.initPath, opts.shmSource),
     annotations,
     linux: {
       namespaces: buildNamespaces(plan),

@@ -31,12 +31,19 @@ export interface SecurityPlan {
   groupAdd?: string[];
   /** --sysctl, over Docker's network defaults. */
   sysctls?: Record<string, string>;
-  /** --ipc, --pid, --uts, --cgroupns; default private (cgroup: the runtime's default). */
-  ipc?: NamespaceChoice | { mode: 'none' };
+  /**
+   * --ipc, --pid, --uts, --cgroupns; default private (cgroup: the runtime's default). IPC adds
+   * `shareable` (a namespace of its own whose /dev/shm is a tmpfs on the host, which others may
+   * join) and, when joining another container's namespace, whose /dev/shm to mount with it.
+   */
+  ipc?: NamespaceChoice | { mode: 'none' } | { mode: 'shareable' } | { mode: 'path'; path: string; shm: IpcShm };
   pid?: NamespaceChoice;
   uts?: { mode: 'private' } | { mode: 'host' };
   cgroup?: { mode: 'private' } | { mode: 'host' };
 }
+
+/** The /dev/shm that goes with a joined IPC namespace: a shareable container's, or the host's. */
+export type IpcShm = { container: string } | { host: true };
 
 export type MountRequest =
   | { type: 'bind'; source: string; destination: string; readonly: boolean; propagation?: string }
@@ -57,6 +64,8 @@ export interface ContainerPlan {
   workDir: string;
   /** conmon's k8s-file log (data-root/containers/<id>/ctr.log). */
   logPath: string;
+  /** Size of the container's /dev/shm tmpfs in bytes (--shm-size); undefined: 64 MiB. */
+  shmSize?: number;
   /** Files the engine wrote; bind-mounted at /etc/hostname, /etc/hosts, /etc/resolv.conf. */
   hostnamePath: string;
   hostsPath: string;

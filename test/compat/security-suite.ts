@@ -241,6 +241,34 @@ export function defineSecuritySuite(kind: 'docker' | 'berth'): void {
       ok(await cli(['rm', '-f', shm]));
     });
 
+    it('--ipc shareable shares /dev/shm with --ipc container:; a private donor is refused; --shm-size sizes it', async () => {
+      const donor = uniqueName('shmdonor');
+      const priv = uniqueName('shmpriv');
+      try {
+        const id = ok(await cli(['run', '-d', '--name', donor, '--ipc', 'shareable', '--shm-size', '8m', 'busybox', 'sh', '-c', 'echo from-donor > /dev/shm/note; sleep 60'])).stdout.trim();
+        const shmMounted = (): boolean => readFileSync('/proc/mounts', 'utf8').split('\n').some((l) => l.includes(`${id}/shm `));
+        assert.ok(shmMounted(), 'the shareable /dev/shm is a tmpfs on the host');
+        // the donor's file is seen by the joiner, and the joiner's by the donor
+        const seen = ok(await cli(['run', '--rm', '--ipc', `container:${donor}`, 'busybox', 'sh', '-c', 'cat /dev/shm/note; echo from-joiner > /dev/shm/back']));
+        assert.equal(seen.stdout.trim(), 'from-donor');
+        assert.equal(ok(await cli(['exec', donor, 'cat', '/dev/shm/back'])).stdout.trim(), 'from-joiner');
+        // --shm-size: 8 MiB, as the tmpfs reports it
+        assert.match(ok(await cli(['exec', donor, 'grep', ' /dev/shm ', '/proc/mounts'])).stdout, /size=8192k/);
+        assert.match(ok(await cli(['run', '--rm', '--shm-size', '16m', 'busybox', 'grep', ' /dev/shm ', '/proc/mounts'])).stdout, /size=16384k/);
+        // a donor with a private IPC namespace (the default) cannot be joined
+        ok(await cli(['run', '-d', '--name', priv, 'busybox', 'sleep', '60']));
+        const refused = await cli(['run', '--rm', '--ipc', `container:${priv}`, 'busybox', 'true']);
+        assert.equal(refused.code, 125);
+        assert.match(refused.stderr, new RegExp(`failed to join IPC namespace: container ${priv}: non-shareable IPC \\(hint: use IpcMode:shareable for the donor container\\)`));
+        // stopping the donor unmounts its /dev/shm from the host
+        ok(await cli(['stop', '-t', '0', donor]));
+        for (let i = 0; i < 50 && shmMounted(); i++) await new Promise((r) => setTimeout(r, 100));
+        assert.ok(!shmMounted(), 'no shm mount left after the stop');
+      } finally {
+        await cli(['rm', '-f', donor, priv]);
+      }
+    });
+
     it('--sysctl sets namespaced values; others are refused by the CLI', async () => {
       assert.equal(ok(await cli(['run', '--rm', '--sysctl', 'net.core.somaxconn=1234', 'busybox', 'cat', '/proc/sys/net/core/somaxconn'])).stdout.trim(), '1234');
       const bad = await cli(['run', '--rm', '--sysctl', 'kernel.panic=1', 'busybox', 'true']);
