@@ -3,6 +3,7 @@
  * and the handling of exits. Operations that change a container's state run under its lock;
  * waiting for an exit never holds it.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -12,6 +13,7 @@ import {
 import type { ContainerCreateBody, HostConfig, WaitResponse } from '../protocol/index.js';
 import type { ImageService } from '../image/types.js';
 import type { ContainerPlan, ContainerRuntime, ExitStatus } from '../runtime/types.js';
+import { DEFAULT_SHM_SIZE } from '../runtime/defaults.js';
 import { commandOf, mergeConfig } from './config-merge.js';
 import { writeEtcFiles, type EtcFiles, type EtcOptions } from './etc-files.js';
 import { startFailureExitCode, parseSignal } from './exit-codes.js';
@@ -47,6 +49,9 @@ type BeforeStartHook = () => Promise<void>;
 const RUNNING = new Set(['running', 'paused', 'restarting']);
 
 /** Docker's restart policy checks (moby runconfig), 400 on a bad one. */
+/** A unified (v2) cgroup host: dockerd then gives containers a cgroup namespace of their own by default. */
+const CGROUP_V2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+
 function checkRestartPolicy(p: NonNullable<HostConfig['RestartPolicy']>): void {
   const name = p.Name ?? '';
   const max = p.MaximumRetryCount ?? 0;
@@ -129,6 +134,11 @@ export class Containers {
     const image = await this.d.images.get(body.Image);
     const hostConfig: HostConfig = { ...(body.HostConfig ?? {}) };
     if (!hostConfig.NetworkMode) hostConfig.NetworkMode = 'bridge';
+    // dockerd's defaults, recorded as it records them (inspect shows them)
+    if (!hostConfig.IpcMode) hostConfig.IpcMode = 'private';
+    if (!hostConfig.ShmSize) hostConfig.ShmSize = DEFAULT_SHM_SIZE;
+    const sec = hostConfig as SecurityConfig;
+    if (!sec.CgroupnsMode) sec.CgroupnsMode = CGROUP_V2 ? 'private' : 'host';
     const logCfg = hostConfig.LogConfig ?? {};
     this.d.validateLogOpts(logCfg.Config ?? {});
     hostConfig.LogConfig = { Type: logCfg.Type || 'json-file', Config: logCfg.Config ?? {} };

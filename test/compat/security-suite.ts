@@ -280,6 +280,12 @@ export function defineSecuritySuite(kind: 'docker' | 'berth'): void {
       const id = ok(await cli(['create', '--cap-add', 'NET_ADMIN', '--cap-drop', 'MKNOD', '--privileged', '--group-add', '1234', '--device', '/dev/null:/dev/mynull', 'busybox'])).stdout.trim();
       const out = ok(await cli(['inspect', '-f', '{{.HostConfig.CapAdd}} {{.HostConfig.CapDrop}} {{.HostConfig.Privileged}} {{.HostConfig.GroupAdd}} {{range .HostConfig.Devices}}{{.PathOnHost}}:{{.PathInContainer}}:{{.CgroupPermissions}}{{end}}', id])).stdout.trim();
       assert.equal(out, '[CAP_NET_ADMIN] [CAP_MKNOD] true [1234] /dev/null:/dev/mynull:rwm');
+      // dockerd's defaults are recorded at create: private IPC, a 64 MiB /dev/shm, and the host's
+      // cgroup namespace on cgroup v1 hosts (a private one on v2)
+      const plain = ok(await cli(['create', 'busybox'])).stdout.trim();
+      const defaults = ok(await cli(['inspect', '-f', '{{.HostConfig.IpcMode}} {{.HostConfig.ShmSize}} {{.HostConfig.CgroupnsMode}}', plain])).stdout.trim();
+      assert.equal(defaults, `private 67108864 ${existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'private' : 'host'}`);
+      ok(await cli(['rm', plain, id]));
     });
   });
 
