@@ -1,11 +1,13 @@
 /**
  * Node built-ins loaded on first use. Each built-in loaded at start costs every CLI command
- * (node:crypto alone ~3 ms, node:http ~1 ms, on a start path of ~40 ms). `import()` is not an
+ * (node:crypto alone ~3 ms, node:http and node:fs/promises ~1 ms each, on a start path of ~40 ms). `import()` is not an
  * option: the CLI bundle runs as a vm.Script, which has no dynamic-import hook.
  */
 import { createRequire } from 'node:module';
 
-const requireBuiltin = createRequire(`${process.cwd()}/`);
+// The CLI bundle is CommonJS: its own `require` loads built-ins; under ESM (tsx, tests) make one.
+declare const require: NodeJS.Require | undefined;
+const requireBuiltin = typeof require === 'function' ? require : createRequire(`${process.cwd()}/`);
 
 export function crypto(): typeof import('node:crypto') {
   return requireBuiltin('node:crypto') as typeof import('node:crypto');
@@ -17,4 +19,8 @@ export function childProcess(): typeof import('node:child_process') {
 
 export function http(): typeof import('node:http') {
   return requireBuiltin('node:http') as typeof import('node:http');
+}
+
+export function fsp(): typeof import('node:fs/promises') {
+  return requireBuiltin('node:fs/promises') as typeof import('node:fs/promises');
 }

@@ -6,7 +6,7 @@
  * printed as the classic builder prints them.
  */
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
+import { fsp } from '../../core/builtin.js';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import tar, { type Pack } from 'tar-stream';
@@ -94,7 +94,7 @@ export const build: CommandDef = {
     }
     if (quiet && id) ctx.out(`${id}\n`);
     const iidfile = p.str('iidfile');
-    if (iidfile && id) await writeFile(iidfile, id);
+    if (iidfile && id) await fsp().writeFile(iidfile, id);
     return 0;
   },
 };
@@ -111,7 +111,7 @@ async function readSecrets(specs: string[], env: NodeJS.ProcessEnv): Promise<Map
     const src = fields.get('src') ?? fields.get('source');
     const envName = fields.get('env');
     if (id === '') throw new StatusError(1, `invalid secret ${spec}: id is required`);
-    if (src) out.set(id, (await readFile(src)).toString('base64'));
+    if (src) out.set(id, (await fsp().readFile(src)).toString('base64'));
     else if (envName ?? env[id] !== undefined) out.set(id, Buffer.from(env[envName ?? id] ?? '').toString('base64'));
     else throw new StatusError(1, `invalid secret ${spec}: src is required`);
   }
@@ -152,7 +152,7 @@ function toNode(pack: Pack): Readable {
  */
 async function directoryContext(dir: string, file: string | undefined, stdin: NodeJS.ReadStream): Promise<{ body: Readable; dockerfile: string }> {
   const root = resolve(dir);
-  const st = await stat(root).catch(() => undefined);
+  const st = await fsp().stat(root).catch(() => undefined);
   if (!st) throw new StatusError(1, `unable to prepare context: path "${dir}" not found`);
   if (!st.isDirectory()) throw new StatusError(1, `unable to prepare context: context must be a directory: ${root}`);
   let extra: { name: string; data: Buffer } | undefined;
@@ -166,19 +166,19 @@ async function directoryContext(dir: string, file: string | undefined, stdin: No
     const path = file === undefined ? join(root, 'Dockerfile') : isAbsolute(file) ? file : resolve(file);
     const rel = relative(root, path);
     if (rel.startsWith('..') || isAbsolute(rel)) {
-      const data = await readFile(path).catch(() => {
+      const data = await fsp().readFile(path).catch(() => {
         throw new StatusError(1, `unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat ${path}: no such file or directory`);
       });
       extra = { name: dockerfileName(), data };
       dockerfile = extra.name;
     } else {
-      if (!(await stat(path).catch(() => undefined))) {
+      if (!(await fsp().stat(path).catch(() => undefined))) {
         throw new StatusError(1, `unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat ${path}: no such file or directory`);
       }
       dockerfile = rel.split(sep).join('/');
     }
   }
-  const ignoreText = await readFile(join(root, '.dockerignore'), 'utf8').catch(() => '');
+  const ignoreText = await fsp().readFile(join(root, '.dockerignore'), 'utf8').catch(() => '');
   const patterns = keepBuildFiles(parseDockerignore(ignoreText), extra ? 'Dockerfile' : dockerfile, { dockerfileFromStdin: extra !== undefined });
   const matcher = patterns.length > 0 ? new IgnoreMatcher(patterns) : undefined;
   const pack = tar.pack();
@@ -196,11 +196,11 @@ async function directoryContext(dir: string, file: string | undefined, stdin: No
 }
 
 async function addDir(pack: Pack, root: string, rel: string, matcher: IgnoreMatcher | undefined, parents: ParentMatches | undefined): Promise<void> {
-  const names = (await readdir(rel === '' ? root : join(root, rel))).sort();
+  const names = (await fsp().readdir(rel === '' ? root : join(root, rel))).sort();
   for (const name of names) {
     const path = rel === '' ? name : `${rel}/${name}`;
     const abs = join(root, path);
-    const st = await lstat(abs);
+    const st = await fsp().lstat(abs);
     const m = matcher?.matchWalk(path, parents);
     if (m?.ignored && (!st.isDirectory() || matcher!.canSkipDir(path))) continue;
     const common = { name: path, mode: st.mode & 0o7777, mtime: st.mtime, uid: 0, gid: 0 };
@@ -208,7 +208,7 @@ async function addDir(pack: Pack, root: string, rel: string, matcher: IgnoreMatc
       if (!m?.ignored) await entry(pack, { ...common, type: 'directory' });
       await addDir(pack, root, path, matcher, m?.parents);
     } else if (st.isSymbolicLink()) {
-      await entry(pack, { ...common, type: 'symlink', linkname: await readlink(abs) });
+      await entry(pack, { ...common, type: 'symlink', linkname: await fsp().readlink(abs) });
     } else if (st.isFile()) {
       await new Promise<void>((res, rej) => {
         const e = pack.entry({ ...common, type: 'file', size: st.size }, (err) => (err ? rej(err) : res()));

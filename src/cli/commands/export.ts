@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { chmod, lstat, rename, rm, stat } from 'node:fs/promises';
+import { fsp } from '../../core/builtin.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -47,12 +47,12 @@ async function validateOutputPath(path: string): Promise<void> {
   };
   const dir = dirname(path);
   if (dir !== '.' && dir !== '..') {
-    const st = await stat(dir).catch((err: unknown) => fail(`invalid output path: ${goStatError('stat', dir, err)}`));
+    const st = await fsp().stat(dir).catch((err: unknown) => fail(`invalid output path: ${goStatError('stat', dir, err)}`));
     if (!st.isDirectory()) fail(`invalid output path: stat ${dir}: not a directory`);
   }
   let st;
   try {
-    st = await lstat(path);
+    st = await fsp().lstat(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     return fail(`failed to stat output path: ${goStatError('lstat', path, err)}`);
@@ -71,9 +71,9 @@ async function copyToFile(path: string, src: Readable): Promise<void> {
   const tmp = join(dirname(resolve(path)), `.tmp-${basename(path)}${crypto().randomBytes(5).toString('hex')}`);
   try {
     await pipeline(src, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
-    await chmod(tmp, 0o600);
-    await rename(tmp, path);
+    await fsp().chmod(tmp, 0o600);
+    await fsp().rename(tmp, path);
   } finally {
-    await rm(tmp, { force: true });
+    await fsp().rm(tmp, { force: true });
   }
 }
