@@ -175,14 +175,19 @@ async function runStep(env: StepEnv, before: StageState, st: StageState, run: Ex
   const createdBy = [...buildArgPrefix(st.scope.args), ...argv].join(' ');
   const runEnv = runEnvironment(st.scope, env.buildArgs);
   const network = run.network === 'none' ? 'none' : run.network === 'host' ? 'host' : env.networkMode;
+  // RUN --mount=type=bind,from=<stage|image>: the source's image id is part of the cache key
+  const sources = new Map<RunMount, ImageRecord>();
+  for (const m of mounts) {
+    if (m.type === 'bind' && m.from) sources.set(m, await env.fromImage(m.from));
+  }
   const extra = [JSON.stringify(runEnv), st.cs.config.User ?? '', st.cs.config.WorkingDir ?? '', JSON.stringify(run.mounts), network,
-    JSON.stringify(resolved.files)];
-  return commitCached(env, st, { text: createdBy, args: st.scope.args, extra }, async () => {
+    JSON.stringify(resolved.files), ...[...sources.values()].map((i) => i.id)];
+  return commitCached(env, st, { text: createdBy, args: st.scope.args, extra }, () => withMountSources(env, [...sources], async (roots) => {
     const work = await mkdtemp(join(env.tmpDir, 'run-'));
     let containerId: string | undefined;
     let ok = false;
     try {
-      const specs = await runMounts(env, mounts, work, runEnv);
+      const specs = await runMounts(env, mounts, work, runEnv, roots);
       for (const f of resolved.files) {
         const host = join(work, `file-${specs.mounts.length}`);
         await writeFile(host, f.data, { mode: f.mode });
@@ -210,11 +215,38 @@ async function runStep(env: StepEnv, before: StageState, st: StageState, run: Ex
       }
       await rm(work, { recursive: true, force: true });
     }
-  });
+  }));
 }
 
-/** HostConfig.Mounts for RUN --mount: cache dirs, context binds, secrets, tmpfs. */
-async function runMounts(env: StepEnv, mounts: readonly RunMount[], work: string, runEnv: string[]): Promise<{ mounts: MountSpec[]; scrub: string[] }> {
+/**
+ * Runs `fn` with the root filesystem of each mount's source stage or image mounted on the host
+ * (a never-started container of it, removed afterwards: writes through `rw` are thrown away, as
+ * BuildKit does). An image without layers is an empty directory.
+ */
+async function withMountSources<T>(env: StepEnv, sources: Array<[RunMount, ImageRecord]>, fn: (roots: Map<RunMount, string>) => Promise<T>, roots = new Map<RunMount, string>()): Promise<T> {
+  const [first, ...rest] = sources;
+  if (!first) return fn(roots);
+  const [mount, image] = first;
+  if (image.chainIds.length === 0) {
+    const empty = await mkdtemp(join(env.tmpDir, 'from-'));
+    try {
+      return await withMountSources(env, rest, fn, new Map(roots).set(mount, empty));
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  }
+  const id = await fileStepContainer(env.deps, image, { Cmd: ['/bin/sh'] });
+  try {
+    return await env.deps.engine.withRootfs(id, (root) => withMountSources(env, rest, fn, new Map(roots).set(mount, root)));
+  } finally {
+    await removeStepContainer(env.deps, id);
+  }
+}
+
+/** HostConfig.Mounts for RUN --mount: cache dirs, binds of the context or of a stage/image, secrets, tmpfs. */
+async function runMounts(
+  env: StepEnv, mounts: readonly RunMount[], work: string, runEnv: string[], fromRoots: ReadonlyMap<RunMount, string>,
+): Promise<{ mounts: MountSpec[]; scrub: string[] }> {
   const out: MountSpec[] = [];
   const scrub: string[] = [];
   for (const m of mounts) {
@@ -228,8 +260,9 @@ async function runMounts(env: StepEnv, mounts: readonly RunMount[], work: string
       }
       case 'bind': {
         if (!m.target) throw invalidArgument('mount target required for bind mounts');
-        if (m.from) throw notImplemented('RUN --mount=type=bind,from=… is not supported by the berth builder yet');
-        out.push({ Type: 'bind', Source: await resolveInRoot((await env.context.materialize()).dir, m.source ?? '/'), Target: m.target, ReadOnly: m.readOnly });
+        const root = m.from ? fromRoots.get(m) : (await env.context.materialize()).dir;
+        if (root === undefined) throw invalidArgument(`RUN --mount: no filesystem for from=${m.from ?? ''}`);
+        out.push({ Type: 'bind', Source: await resolveInRoot(root, m.source ?? '/'), Target: m.target, ReadOnly: m.readOnly });
         break;
       }
       case 'secret': {

@@ -231,6 +231,21 @@ describe('build (berth CLI and docker CLI, classic builder)', { skip: !IS_ROOT &
     assert.equal(await runIn('secret:2', 'cat /cache-runs'), '2\n');
   });
 
+  it('RUN --mount=type=bind,from= a stage or an image: read-only by default, rw writes thrown away, the source in the cache key', async () => {
+    const ctx = await context('mountfrom');
+    ok(await berth(['build', '-t', 'mountfrom:1', ctx]), 'build');
+    assert.equal(ok(await berth(['run', '--rm', 'mountfrom:1']), 'run').stdout, 'one\n');
+    assert.equal(await runIn('mountfrom:1', 'cat /rw /rw-discarded /bins'), 'rw-ok\ndiscarded\n1\n');
+    // a different stage content makes the RUN that mounts it run again
+    const two = ok(await berth(['build', '--build-arg', 'VALUE=two', '-t', 'mountfrom:2', ctx]), 'build two');
+    assert.equal(ok(await berth(['run', '--rm', 'mountfrom:2']), 'run two').stdout, 'two\n');
+    assert.match(two.stdout, /Running in/);
+    // and the same one comes from the cache, mounts included
+    const again = ok(await berth(['build', '--build-arg', 'VALUE=two', '-t', 'mountfrom:3', ctx]), 'build again');
+    assert.doesNotMatch(again.stdout, /Running in/);
+    assert.equal(ok(await berth(['image', 'inspect', '-f', '{{.Id}}', 'mountfrom:3'])).stdout, ok(await berth(['image', 'inspect', '-f', '{{.Id}}', 'mountfrom:2'])).stdout);
+  });
+
   it('the docker CLI (DOCKER_BUILDKIT=0) builds the classifier tutorial image, which then runs', async () => {
     const ctx = await context('classifier');
     const env = { DOCKER_BUILDKIT: '0' };
