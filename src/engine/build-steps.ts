@@ -149,7 +149,7 @@ async function fileStep(env: StepEnv, st: StageState, createdBy: string, op: (ro
     const id = await fileStepContainer(deps, st.image, { ...st.cs.config, Cmd: [...shell, createdBy.slice(shell.join(' ').length + 1)] });
     try {
       await deps.engine.withRootfs(id, (root) => op(root));
-      return await commitStep(deps, id, { parent: st.imageId, config: st.cs.config, createdBy, author: st.cs.author, signal: env.signal });
+      return await commitStep(deps, id, { parent: st.imageId, config: st.cs.config, createdBy, author: st.cs.author, signal: env.signal, adopt: true });
     } finally {
       await removeStepContainer(deps, id);
     }

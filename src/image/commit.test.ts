@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { openTestStore, type TestStore } from '../../test/fixtures/image/service.js';
 import { buildTar } from '../../test/fixtures/image/tar.js';
 import { isKind } from '../core/index.js';
 import { EMPTY_TAR_DIFF_ID, type CommitImageOptions, type CommitImageService } from './commit.js';
+import { layerTar } from './registry/layer-tar.js';
 
 describe('ImageService.commit', () => {
   let t: TestStore;
@@ -70,6 +72,29 @@ describe('ImageService.commit', () => {
     assert.equal((await t.svc.list({ all: true })).length, before);
     assert.deepEqual(await readdir(join(t.root, 'layers')), layersBefore);
     assert.deepEqual(await readdir(join(t.root, 'tmp')), []);
+  });
+
+  it('adopts a directory as the layer: its files moved into the store, the same diff id as the tar, the tar kept as the blob', async () => {
+    const dir = await mkdtemp(join(t.root, 'upper-'));
+    await mkdir(join(dir, 'app'));
+    await writeFile(join(dir, 'app', 'a.txt'), 'alpha\n');
+    await writeFile(join(dir, 'b.txt'), 'beta!\n');
+    const tarOf = (d: string): Readable => layerTar(d);
+    // the same directory through the tar, for comparison: its diff id is the adopted layer's too
+    let tarBytes = Buffer.alloc(0);
+    for await (const c of tarOf(dir)) tarBytes = Buffer.concat([tarBytes, c as Buffer]);
+    const id = await svc().commit({ ...base(() => Readable.from([])), adopt: { dir, layerOf: tarOf }, repo: 'adopted' });
+    const img = await t.svc.get(id);
+    assert.equal(img.config.rootfs.diff_ids.at(-1), `sha256:${createHash('sha256').update(tarBytes).digest('hex')}`);
+    const layerDir = t.svc.layerDirs(img)[0]!;
+    assert.equal(await readFile(join(layerDir, 'app', 'a.txt'), 'utf8'), 'alpha\n');
+    assert.equal(existsSync(dir), false, 'moved, not copied');
+    const [top] = await t.svc.history(id);
+    assert.equal(top!.Size, 12, 'the size counts the regular files');
+    // the blob is the tar: saving the image reproduces it
+    const chunks: Buffer[] = [];
+    await t.svc.save([id], new Writable({ write(c: Buffer, _e, cb) { chunks.push(c); cb(); } }));
+    assert.ok(Buffer.concat(chunks).includes(tarBytes), 'the layer tar is in the saved archive');
   });
 
   it('refuses a bad repository before storing anything, and a missing parent', async () => {

@@ -2,7 +2,8 @@
  * `docker commit` on the image side: a new image made of a parent image's layers plus one layer
  * from a tar stream, with a config built as Moby's image.NewChildImage does.
  */
-import { open, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, rmdir } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { wrapError } from '../core/index.js';
@@ -16,6 +17,7 @@ import { keepLoadedBlob } from './registry/layer-blob.js';
 import { resolveImageId } from './resolve.js';
 import type { ImageConfigFile } from './types.js';
 import { unpackLayer, type UnpackHost } from './unpack/index.js';
+import { forEachTarEntry } from './unpack/each-entry.js';
 
 /** The diff id of a tar with no members (1024 zero bytes): Moby's layer.DigestSHA256EmptyTar. */
 export const EMPTY_TAR_DIFF_ID = 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef';
@@ -39,6 +41,15 @@ export interface CommitImageOptions {
   repo?: string;
   tag?: string;
   signal?: AbortSignal;
+  /**
+   * A directory already in the layer store's format (overlay whiteouts and opaque markers: a
+   * never-started container's upper dir) whose files become the layer as they are: moved into
+   * the store instead of written a second time from the tar. The tar, still needed for the diff
+   * id and the blob, is then made by `layerOf` from where the directory has moved. The directory
+   * is gone afterwards, whatever happens. When it cannot be moved (another filesystem), `layer`
+   * is used as without it.
+   */
+  adopt?: { dir: string; layerOf: (dir: string) => Readable };
 }
 
 /** The image store's side of `docker commit` (implemented by the store's image service). */
@@ -146,12 +157,17 @@ async function storeLayer(
     const tap = keepingTap(fh);
     let result;
     try {
-      const src = opts.layer();
-      result = await unpackLayer(src.on('error', (err) => tap.stream.destroy(err)).pipe(tap.stream), pending.diff, {
-        logger: cat.logger,
-        ...(opts.host ? { host: opts.host } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
+      const adopted = opts.adopt !== undefined && (await moveInto(opts.adopt.dir, pending.diff));
+      const src = adopted ? opts.adopt!.layerOf(pending.diff) : opts.layer();
+      const tapped = src.on('error', (err) => tap.stream.destroy(err)).pipe(tap.stream);
+      // adopted: the tap hashes the uncompressed tar it keeps as the blob, which is the diff id
+      result = adopted
+        ? { size: await regularFileBytes(tapped, opts.signal), diffId: tap.digest() }
+        : await unpackLayer(tapped, pending.diff, {
+          logger: cat.logger,
+          ...(opts.host ? { host: opts.host } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
     } finally {
       await fh.close();
     }
@@ -172,4 +188,27 @@ async function storeLayer(
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Moves `dir` to be the pending layer's files (its empty `diff` replaced); false if it cannot. */
+async function moveInto(dir: string, diff: string): Promise<boolean> {
+  await rmdir(diff);
+  try {
+    await rename(dir, diff);
+    return true;
+  } catch {
+    await mkdir(diff, { mode: 0o755 });
+    return false;
+  }
+}
+
+/** The bytes of a layer tar's regular files (what unpacking reports as the layer's size), read without writing a file. */
+async function regularFileBytes(tarStream: Readable, signal?: AbortSignal): Promise<number> {
+  let size = 0;
+  await forEachTarEntry(tarStream, async (header, body) => {
+    if (header.type === 'file' || header.type === 'contiguous-file') size += header.size ?? 0;
+    body.resume();
+    await finished(body);
+  }, { ...(signal ? { signal } : {}), streamError: (err) => err });
+  return size;
 }
