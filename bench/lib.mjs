@@ -74,8 +74,10 @@ export function benchSession() {
     /** berthd on private paths; answers its `unix://` host. */
     async startBerthd(extra = []) {
       const sock = join(tmp, 'berth.sock');
+      // BERTHD_NODE_ARGS: extra Node flags for the daemon, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+      const nodeArgs = (process.env.BERTHD_NODE_ARGS ?? '').split(' ').filter(Boolean);
       await startProcess('berthd', process.execPath, [
-        join(ROOT, 'bin', 'berthd'), '-H', `unix://${sock}`, '--data-root', join(tmp, 'berth-data'),
+        ...nodeArgs, join(ROOT, 'bin', 'berthd'), '-H', `unix://${sock}`, '--data-root', join(tmp, 'berth-data'),
         '--exec-root', join(tmp, 'berth-exec'), '--pidfile', join(tmp, 'berthd.pid'), '--log-level', 'warn', ...extra,
       ], () => ping(sock), 15_000);
       return `unix://${sock}`;

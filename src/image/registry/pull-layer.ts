@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { invalidArgument, wrapError } from '../../core/index.js';
@@ -43,8 +43,8 @@ export async function fetchLayer(f: LayerFetch, job: LayerJob): Promise<void> {
   const blobFile = join(work, 'blob');
   try {
     const src = await f.client.getBlob(f.repo, { digest: job.desc.digest, size: job.desc.size }, f.signal ? { signal: f.signal } : {});
-    const fh = await open(blobFile, 'wx', 0o600);
-    const tap = blobTap(fh, job, f.emit);
+    const file = createWriteStream(blobFile, { flags: 'wx', mode: 0o600 });
+    const tap = blobTap(file, job, f.emit);
     let result;
     try {
       const input = src.on('error', (err) => tap.stream.destroy(err)).pipe(tap.stream);
@@ -60,11 +60,10 @@ export async function fetchLayer(f: LayerFetch, job: LayerJob): Promise<void> {
       throw err;
     } finally {
       src.destroy();
-      await fh.close();
+      if (!file.closed) await new Promise<void>((resolve) => file.destroy().once('close', () => resolve()));
     }
+    // the client's stream checks the digest: it errors at its end unless the bytes hash to it
     if (!tap.ended()) throw invalidArgument(`blob ${job.desc.digest}: stream ended early`);
-    const got = tap.digest();
-    if (got !== job.desc.digest) throw invalidArgument(`filesystem layer verification failed for digest ${job.desc.digest}: got ${got}`);
     layerStatus(f.emit, job.id, 'Verifying Checksum');
     layerStatus(f.emit, job.id, 'Download complete');
     f.emit({
@@ -100,29 +99,45 @@ async function drainBlob(f: LayerFetch, job: LayerJob): Promise<void> {
 interface BlobTap {
   readonly stream: Transform;
   ended(): boolean;
-  digest(): string;
   bytes(): number;
 }
 
-/** Hashes, counts and saves the blob bytes passing through, and reports Downloading progress. */
-function blobTap(fh: import('node:fs/promises').FileHandle, job: LayerJob, emit: Emit): BlobTap {
-  const hash = createHash('sha256');
+/**
+ * Counts and saves the blob bytes passing through, and reports Downloading progress. A chunk goes
+ * on to the unpacker while it is being written (the file only holds it up when it falls behind),
+ * and the end waits until the file has everything. The client's stream verifies the digest.
+ */
+function blobTap(file: WriteStream, job: LayerJob, emit: Emit): BlobTap {
   let count = 0;
   let done = false;
-  let digest = '';
+  let failed: Error | undefined;
+  let waiting: (() => void) | undefined;
+  const release = (): void => {
+    const w = waiting;
+    waiting = undefined;
+    w?.();
+  };
+  file.on('error', (err) => {
+    failed = err;
+    release();
+  });
+  file.on('drain', release);
   const report = throttledProgress(emit, job.id, 'Downloading', job.desc.size);
   const stream = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
+      if (failed) return cb(failed);
       count += chunk.length;
       report(count);
-      fh.write(chunk).then(() => cb(null, chunk), (err: Error) => cb(err));
+      if (file.write(chunk)) return cb(null, chunk);
+      waiting = () => cb(failed ?? null, chunk);
     },
     flush(cb) {
-      done = true;
-      digest = `sha256:${hash.digest('hex')}`;
-      cb();
+      if (failed) return cb(failed);
+      file.end((err?: Error | null) => {
+        done = !err && failed === undefined;
+        cb(err ?? failed ?? null);
+      });
     },
   });
-  return { stream, ended: () => done, digest: () => digest, bytes: () => count };
+  return { stream, ended: () => done, bytes: () => count };
 }
