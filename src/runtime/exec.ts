@@ -6,7 +6,8 @@
  * the container is not running.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { conflict } from '../core/index.js';
 import type { ExecProcess, ExecSpec } from './types.js';
 import type { RuntimeContext } from './context.js';
@@ -80,7 +81,8 @@ export async function execInContainer(ctx: RuntimeContext, id: string, spec: Exe
   if (!running) throw conflict(`Container ${id} is not running`);
   let container: OciSpec;
   try {
-    container = JSON.parse(await readFile(paths.config, 'utf8')) as OciSpec;
+    // small files read and written synchronously on every exec: cheaper than the thread pool's round trips
+    container = JSON.parse(readFileSync(paths.config, 'utf8')) as OciSpec;
   } catch {
     throw conflict(`Container ${id} is not running`);
   }
@@ -93,9 +95,9 @@ export async function execInContainer(ctx: RuntimeContext, id: string, spec: Exe
   const sessionId = randomBytes(8).toString('hex');
   const session = execSessionPaths(paths, id, sessionId);
   const t1 = performance.now();
-  await mkdir(session.dir, { recursive: true });
+  mkdirSync(session.dir, { recursive: true });
   try {
-    await writeFile(session.process, JSON.stringify(processSpec));
+    writeFileSync(session.process, JSON.stringify(processSpec));
     const t2 = performance.now();
     const proc = await startExecSession(ctx, {
       containerId: id,
