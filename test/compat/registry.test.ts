@@ -17,9 +17,11 @@ import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { cliFor, runProgram, uniqueName, type Cli } from '../helpers/docker.js';
 import { api } from '../helpers/http.js';
 import { loadBusybox } from '../helpers/image.js';
-import { DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
+import { BERTH_BIN, DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
+import { shq, TmuxServer } from '../helpers/tmux.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
+const hasTmux = (): boolean => (process.env['PATH'] ?? '/usr/bin:/bin').split(':').some((p) => existsSync(join(p, 'tmux')));
 const skip = !IS_ROOT ? 'needs root' : !existsSync('/usr/bin/docker-registry') ? 'no docker-registry' : false;
 
 describe('registries', { skip }, () => {
@@ -244,6 +246,46 @@ describe('registries', { skip }, () => {
     const none = await cliFor('berth', d.host)(['pull', '--platform', 'linux/s390x', ref]);
     assert.notEqual(none.code, 0);
     assert.match(none.stderr, /no matching manifest for linux\/s390x/);
+  });
+
+  it('berth pull on a terminal redraws one line per layer, ending as "Pull complete"; without a terminal it prints plain lines', async (t) => {
+    if (!hasTmux()) return t.skip('needs tmux');
+    // an image of three layers (busybox's and two of the build's)
+    const ctx = join(work, 'layers3');
+    await mkdir(ctx, { recursive: true });
+    await writeFile(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN head -c 300000 /dev/urandom > /one\nRUN head -c 300000 /dev/urandom > /two\n');
+    const berthCli = cliFor('berth', d.host);
+    const ref = `${open.host}/${uniqueName('tty')}/three:v1`;
+    ok(await berthCli(['build', '-q', '-t', ref, ctx]), 'build');
+    const layers = JSON.parse(ok(await berthCli(['image', 'inspect', '-f', '{{json .RootFS.Layers}}', ref]), 'inspect').stdout) as string[];
+    assert.equal(layers.length, 3);
+    const config = join(work, 'tty-config');
+    ok(await berthCli(['push', ref], { env: { DOCKER_CONFIG: config } }), 'push');
+    ok(await berthCli(['rmi', ref]), 'rmi');
+    const tmux = new TmuxServer();
+    try {
+      const s = await tmux.session(`${BERTH_BIN} -H ${shq(d.host)} pull ${shq(ref)}`, { cols: 120, rows: 30, env: { DOCKER_CONFIG: config } });
+      assert.equal(await s.waitExit(60_000), 0, await s.screen());
+      const screen = await s.screen();
+      const layerLines = screen.split('\n').filter((l) => /^[0-9a-f]{12}: /.test(l));
+      // each layer keeps a single line, redrawn in place to its final state (the lower two are
+      // still held by the build's intermediate images: "Already exists", as Docker prints it)
+      assert.equal(layerLines.length, 3, screen);
+      for (const l of layerLines) assert.match(l, /^[0-9a-f]{12}: (Pull complete|Already exists)\s*$/, screen);
+      assert.ok(layerLines.some((l) => /Pull complete/.test(l)), screen);
+      assert.match(screen, /Digest: sha256:[0-9a-f]{64}/);
+      assert.match(screen, new RegExp(`Status: Downloaded newer image for ${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      assert.doesNotMatch(screen, /\x1b|\[\d+[AK]/, 'no escape sequences left on the screen');
+    } finally {
+      await tmux.close();
+    }
+    // without a terminal: one plain line per event, several per layer
+    ok(await berthCli(['rmi', ref]), 'rmi again');
+    const plain = ok(await berthCli(['pull', ref], { env: { DOCKER_CONFIG: config } }), 'plain pull');
+    const lines = plain.stdout.split('\n').filter((l) => /^[0-9a-f]{12}: /.test(l));
+    assert.ok(lines.some((l) => / Pull complete$/.test(l)), plain.stdout);
+    assert.ok(lines.length > 3, `several lines per pulled layer:\n${plain.stdout}`);
+    assert.doesNotMatch(plain.stdout, /\x1b/);
   });
 
   it('/distribution/{name}/json describes a pushed image from the registry', async () => {
