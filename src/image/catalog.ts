@@ -134,11 +134,11 @@ export class ImageCatalog {
    * Stores an image whose layers are already committed (config blob first, record last), under
    * the lock. An existing record is kept. Returns the id.
    */
-  async addImage(configBytes: Uint8Array, config: ImageConfigFile, chainIds: readonly string[]): Promise<string> {
+  async addImage(configBytes: Uint8Array, config: ImageConfigFile, chainIds: readonly string[], parent?: string): Promise<string> {
     const id = await this.content.put(configBytes);
     if (this.records.get(id)) return id;
     const size = chainIds.reduce((sum, c) => sum + (this.layers.get(c)?.size ?? 0), 0);
-    await this.records.put({ id, chainIds, size, added: new Date().toISOString(), lastTagTime: '' });
+    await this.records.put({ id, chainIds, size, added: new Date().toISOString(), lastTagTime: '', ...(parent ? { parent } : {}) });
     this.configs.set(id, config);
     return id;
   }
@@ -173,6 +173,7 @@ export class ImageCatalog {
       chainIds: stored.chainIds,
       size: stored.size,
       lastTagTime: stored.lastTagTime === '' ? ZERO_TIME : stored.lastTagTime,
+      parent: stored.parent ?? '',
     };
   }
 }

@@ -92,7 +92,7 @@ export async function commitImage(cat: ImageCatalog, opts: CommitImageOptions & 
       const config = childConfig(parent, layer?.diffId, { ...opts, created });
       const bytes = Buffer.from(JSON.stringify(config));
       return await cat.locked(async () => {
-        const id = await cat.addImage(bytes, config, layer ? [...parentChain, layer.chainId] : parentChain);
+        const id = await cat.addImage(bytes, config, layer ? [...parentChain, layer.chainId] : parentChain, parentId);
         if (ref) await cat.setTag(ref, id);
         cat.logger.info('image committed', { image: id, container: opts.containerId });
         return id;

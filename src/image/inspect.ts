@@ -18,7 +18,7 @@ export function inspectImage(cat: ImageCatalog, rec: ImageRecord): ImageInspect 
     Id: rec.id,
     RepoTags: [...rec.repoTags],
     RepoDigests: [...rec.repoDigests],
-    Parent: '',
+    Parent: rec.parent,
     // Moby: an image without a comment shows its last history entry's (docker commit -m)
     Comment: c.comment || (c.history?.at(-1)?.comment ?? ''),
     Created: c.created ?? '',

@@ -68,8 +68,11 @@ export function listImages(cat: ImageCatalog, opts: ListOptions = {}): ImageSumm
   const before = filters.before?.map(createdOf);
   const since = filters.since?.map(createdOf);
   const out: ImageSummary[] = [];
+  const parents = new Set(cat.records.all().flatMap((r) => (r.parent ? [r.parent] : [])));
   for (const stored of cat.records.all()) {
     const rec: ImageRecord = cat.record(stored);
+    // without `all`, untagged images that others were built on (a build's intermediate images) are hidden, as Docker hides them
+    if (!opts.all && rec.repoTags.length === 0 && rec.repoDigests.length === 0 && parents.has(rec.id)) continue;
     const created = createdSeconds(rec.config);
     if (dangling !== undefined && (rec.repoTags.length === 0) !== dangling) continue;
     if (before && !before.every((b) => created < b)) continue;
@@ -83,7 +86,7 @@ export function listImages(cat: ImageCatalog, opts: ListOptions = {}): ImageSumm
     }
     out.push({
       Id: rec.id,
-      ParentId: '',
+      ParentId: rec.parent,
       RepoTags: repoTags,
       RepoDigests: [...rec.repoDigests],
       Created: created,

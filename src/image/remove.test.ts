@@ -79,6 +79,44 @@ describe('ImageService.remove (Docker semantics)', () => {
     assert.ok((await t.svc.get('base:1')).id);
   });
 
+  it('prunes the untagged parents an image was committed on (intermediate build images), unless noPrune', async () => {
+    const commit = async (parent: string, name: string, repo?: string): Promise<string> => {
+      const { Readable } = await import('node:stream');
+      const { buildTar } = await import('../../test/fixtures/image/tar.js');
+      const layer = await buildTar([{ name, content: name }]);
+      return (t.svc as unknown as import('./commit.js').CommitImageService).commit({
+        parent, layer: () => Readable.from([layer]), config: {}, containerConfig: {}, containerId: '', createdBy: name, ...(repo ? { repo } : {}),
+      });
+    };
+    const step1 = await commit(img.id, 'one');
+    const step2 = await commit(step1, 'two');
+    const final = await commit(step2, 'three', 'built');
+    assert.equal((await t.svc.inspect(final)).Parent, step2);
+    assert.equal((await t.svc.inspect(step1)).Parent, img.id);
+    // `images` hides the intermediate ones; `images -a` shows them
+    const shown = (await t.svc.list({})).map((i) => i.Id);
+    assert.ok(shown.includes(final) && !shown.includes(step1) && !shown.includes(step2), shown.join(' '));
+    const every = (await t.svc.list({ all: true })).map((i) => i.Id);
+    assert.ok(every.includes(step1) && every.includes(step2));
+    const gone = await t.svc.remove('built');
+    const deleted = gone.flatMap((g) => ('Deleted' in g && g.Deleted ? [g.Deleted] : []));
+    // the image, then its two untagged parents; the tagged grandparent (app:1, app:2) stays
+    assert.deepEqual(deleted.filter((d) => [final, step2, step1, img.id].includes(d)), [final, step2, step1]);
+    await t.svc.get(img.id);
+    // noPrune keeps the parents; a parent with another child stays too
+    const a = await commit(img.id, 'a2');
+    const b = await commit(a, 'b2', 'keep1');
+    await commit(a, 'c2', 'keep2');
+    const kept = await t.svc.remove('keep1');
+    assert.ok(kept.some((g) => 'Deleted' in g && g.Deleted === b));
+    await t.svc.get(a);
+    const c = await commit(a, 'd2', 'np');
+    await t.svc.remove('keep2');
+    await t.svc.remove('np', { noPrune: true });
+    await assert.rejects(t.svc.get(c), (e: Error) => isKind(e, 'not-found'));
+    await t.svc.get(a);
+  });
+
   it('answers not-found for an unknown image', async () => {
     await assert.rejects(t.svc.remove('ghost'), (e: Error) => isKind(e, 'not-found') && e.message === 'No such image: ghost:latest');
   });

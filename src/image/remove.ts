@@ -74,12 +74,33 @@ export async function removeImage(cat: ImageCatalog, ref: string, opts: RemoveIm
   }
   untagAll(cat, id, records);
   await cat.tags.save();
+  const parent = cat.records.get(id)?.parent;
+  await deleteWithLayers(cat, id, records);
+  if (!opts.noPrune) await pruneParents(cat, parent, opts, records);
+  return records;
+}
+
+async function deleteWithLayers(cat: ImageCatalog, id: string, records: ImageDeleteItem[]): Promise<void> {
   const chain = cat.records.get(id)?.chainIds ?? [];
   await cat.deleteImage(id);
   records.push({ Deleted: id });
-  const removed = await cat.collectLayers(chain);
-  for (const layer of removed) records.push({ Deleted: layer });
-  return records;
+  for (const layer of await cat.collectLayers(chain)) records.push({ Deleted: layer });
+}
+
+/**
+ * Docker's prune after a removal (unless `noprune`): the parents the image was committed or built
+ * on go too, one after the other, while they have no tag, no other child and no container, as the
+ * intermediate images of a classic build do.
+ */
+async function pruneParents(cat: ImageCatalog, parent: string | undefined, opts: RemoveImageOptions, records: ImageDeleteItem[]): Promise<void> {
+  while (parent !== undefined) {
+    const rec = cat.records.get(parent);
+    if (!rec || cat.tags.refsOf(parent).length > 0 || opts.usedBy?.(parent)) return;
+    const p = parent;
+    if (cat.records.all().some((r) => r.parent === p)) return;
+    parent = rec.parent;
+    await deleteWithLayers(cat, p, records);
+  }
 }
 
 function untagAll(cat: ImageCatalog, id: string, records: ImageDeleteItem[]): void {

@@ -34,6 +34,8 @@ export interface ImageRecord {
   readonly size: number;
   /** When it was last tagged (RFC 3339), for Metadata.LastTagTime. */
   readonly lastTagTime: string;
+  /** The local image it was committed or built on (inspect's Parent), '' when none is known. */
+  readonly parent: string;
 }
 
 export interface RemoveImageOptions {

@@ -12,6 +12,8 @@ export interface StoredImage {
   readonly added: string;
   /** When it was last tagged (RFC 3339), or '' if never. */
   readonly lastTagTime: string;
+  /** The image it was committed or built on (Docker's Parent), for local commits and builds only. */
+  readonly parent?: string | undefined;
 }
 
 const StoredImageSchema = z.object({
@@ -20,6 +22,7 @@ const StoredImageSchema = z.object({
   size: z.number().int().nonnegative(),
   added: z.string(),
   lastTagTime: z.string(),
+  parent: z.string().refine(isDigest).optional(),
 });
 
 /** Image records, indexed in memory, one JSON file each, written atomically. */
