@@ -131,7 +131,6 @@ function flush(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
-
 async function main(): Promise<void> {
   const code = await dispatch(process.argv.slice(2)).catch((err: unknown) => {
     output('stderr').write(`${describe(err)}\n`);

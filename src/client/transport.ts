@@ -1,9 +1,8 @@
 import type { Agent, IncomingMessage, ClientRequest, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { http } from '../core/builtin.js';
 import { wireRequest, type ApiResponse } from './wire.js';
-import type { Readable } from 'node:stream';
 import { API_VERSION, compareApiVersions } from '../protocol/version.js';
 import { ApiError, ConnectError, apiErrorFromBody } from './errors.js';
 import type { Endpoint } from './host.js';

@@ -1,7 +1,8 @@
 /**
  * Node built-ins loaded on first use. Each built-in loaded at start costs every CLI command
- * (node:crypto alone ~3 ms, node:http and node:fs/promises ~1 ms each, on a start path of ~40 ms). `import()` is not an
- * option: the CLI bundle runs as a vm.Script, which has no dynamic-import hook.
+ * (node:crypto alone ~3 ms, node:http and node:fs/promises ~1 ms each, on a start path of
+ * ~40 ms). `import()` is not an option: the CLI bundle runs as a vm.Script, which has no
+ * dynamic-import hook.
  */
 import { createRequire } from 'node:module';
 

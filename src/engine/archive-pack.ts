@@ -5,20 +5,15 @@
  * kept, sockets skipped. Every file is opened through a directory handle with O_NOFOLLOW (see
  * archive-scope.ts), so a running container cannot redirect the walk out of its root.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, read, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
 import tar, { type Pack } from 'tar-stream';
 import { DIR_HANDLE, at, hasCode, openDirAt } from './archive-scope.js';
-import { headerFor, type Header } from '../protocol/tar-header.js';
+import { headerFor } from '../protocol/tar-header.js';
+import { copyExactly, writeEntry } from '../protocol/tar-write.js';
 
-const readAsync = promisify(read);
 const FILE_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-const CHUNK = 64 * 1024;
-/** ustar's 6 octal digits for ids; larger ones go in PAX records, as Go's tar writer does. */
-
-type Sink = ReturnType<Pack['entry']>;
 
 /** What packResource() archives and under which name. */
 export interface PackOptions {
@@ -155,54 +150,5 @@ async function addFile(walk: Walk, dir: number, name: string, entryName: string)
   }
 }
 
-/** Adds one entry; `body` writes its content (exactly header.size bytes). */
-function writeEntry(pack: Pack, header: Header, body?: (sink: Sink) => Promise<void>): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
-    if (body === undefined) return;
-    body(sink).then(() => void sink.end(undefined), (err: unknown) => {
-      sink.destroy(err instanceof Error ? err : new Error(String(err)));
-      reject(err);
-    });
-  });
-}
 
-/**
- * Copies `size` bytes of the file to the entry: a file that shrank meanwhile is padded with
- * zeros, one that grew is cut, so the archive stays well-formed.
- */
-async function copyExactly(fd: number, size: number, sink: Sink, signal: AbortSignal | undefined): Promise<void> {
-  let off = 0;
-  while (off < size) {
-    signal?.throwIfAborted();
-    const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - off));
-    const { bytesRead } = await readAsync(fd, buf, 0, buf.length, off);
-    if (bytesRead === 0) break;
-    off += bytesRead;
-    if (!sink.write(buf.subarray(0, bytesRead))) await drained(sink, signal);
-  }
-  while (off < size) {
-    const pad = Buffer.alloc(Math.min(CHUNK, size - off));
-    off += pad.length;
-    if (!sink.write(pad)) await drained(sink, signal);
-  }
-}
 
-/** Waits for a streamx writable to drain (or fail, or the signal to abort). */
-function drained(sink: Sink, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const done = (err?: unknown): void => {
-      sink.off('drain', onDrain);
-      sink.off('close', onClose);
-      signal?.removeEventListener('abort', onAbort);
-      if (err === undefined) resolve();
-      else reject(err);
-    };
-    const onDrain = (): void => done();
-    const onClose = (): void => done(new Error('tar entry closed'));
-    const onAbort = (): void => done(signal?.reason);
-    sink.on('drain', onDrain);
-    sink.on('close', onClose);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

@@ -10,7 +10,6 @@ import { layerTar, type CommitImageService, type ImageRecord } from '../image/in
 import type { ContainerConfig, MountSpec } from '../protocol/index.js';
 import type { ImageService } from '../image/types.js';
 import { upperLayer } from './commit.js';
-import { runtimeEntries } from './runtime-entries.js';
 import type { Engine } from './engine.js';
 
 /** What build steps need of the daemon. */
@@ -79,12 +78,12 @@ export async function commitStep(
 ): Promise<string> {
   const rec = d.engine.store.get(containerId);
   const upperDir = d.engine.store.paths(containerId).upperDir;
-  const layer = await upperLayer(upperDir);
+  const upper = await upperLayer(upperDir);
   // only an upper dir without the runtime's entries (a container that never started) is a layer as it is
-  const adoptable = o.adopt === true && (await runtimeEntries(upperDir)).hidden.size === 0;
+  const adoptable = o.adopt === true && upper.pure;
   return d.images.commit({
     parent: o.parent,
-    layer,
+    layer: upper.open,
     ...(adoptable ? { adopt: { dir: upperDir, layerOf: (dir: string) => layerTar(dir) } } : {}),
     config: o.config,
     containerConfig: rec.config,

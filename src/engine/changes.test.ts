@@ -107,7 +107,7 @@ describe('container changes (overlay upper over lower layers)', () => {
 
     it('commits them as .wh. members, without the runtime\'s entries', async () => {
       const extract = tar.extract();
-      Readable.from((await upperLayer(upper))()).pipe(extract as unknown as NodeJS.WritableStream);
+      Readable.from((await upperLayer(upper)).open()).pipe(extract as unknown as NodeJS.WritableStream);
       const names: string[] = [];
       for await (const e of extract) {
         names.push(e.header.name);

@@ -66,7 +66,7 @@ async function commitLocked(engine: Engine, images: CommitImageService, rec: Con
     const config = commitConfig(rec.config, opts.config, opts.changes ?? []);
     return images.commit({
       parent: rec.image,
-      layer: await upperLayer(engine.store.paths(rec.id).upperDir),
+      layer: (await upperLayer(engine.store.paths(rec.id).upperDir)).open,
       config,
       containerConfig: rec.config,
       containerId: rec.id,
@@ -82,12 +82,13 @@ async function commitLocked(engine: Engine, images: CommitImageService, rec: Con
 
 /**
  * Opens a container's upper dir as a layer tar: overlay whiteouts become `.wh.<name>` members and
- * opaque directories get `.wh..wh..opq` (layerTar); the runtime's entries are left out.
+ * opaque directories get `.wh..wh..opq` (layerTar); the runtime's entries are left out. `pure`:
+ * the upper dir holds none of them (the container never ran), so it is a layer as it is.
  */
-export async function upperLayer(upperDir: string): Promise<() => Readable> {
+export async function upperLayer(upperDir: string): Promise<{ open: () => Readable; pure: boolean }> {
   await mkdir(upperDir, { recursive: true }); // a container never started has none yet
   const { hidden } = await runtimeEntries(upperDir);
-  return () => layerTar(upperDir, { skip: (p) => hidden.has(p) });
+  return { open: () => layerTar(upperDir, { skip: (p) => hidden.has(p) }), pure: hidden.size === 0 };
 }
 
 /** Docker's reference.FamiliarString of the tag given, '' for none. */

@@ -48,10 +48,10 @@ type BeforeStartHook = () => Promise<void>;
 
 const RUNNING = new Set(['running', 'paused', 'restarting']);
 
-/** Docker's restart policy checks (moby runconfig), 400 on a bad one. */
 /** A unified (v2) cgroup host: dockerd then gives containers a cgroup namespace of their own by default. */
 const CGROUP_V2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
 
+/** Docker's restart policy checks (moby runconfig), 400 on a bad one. */
 function checkRestartPolicy(p: NonNullable<HostConfig['RestartPolicy']>): void {
   const name = p.Name ?? '';
   const max = p.MaximumRetryCount ?? 0;
@@ -301,7 +301,7 @@ export class Containers {
       await this.d.volumes.release(rec.id, rec.mounts);
       throw created.status === 'rejected' ? created.reason : (wired as PromiseRejectedResult).reason;
     }
-    let t2 = performance.now();
+    let t2 = 0;
     try {
       await this.d.volumes.populate(join(paths.bundleDir, 'rootfs'), rec.mounts);
       for (const hook of this.beforeStart.get(rec.id) ?? []) await hook().catch((err) => {

@@ -24,6 +24,14 @@ export class RuntimeCli {
     return { path: this.createLauncher.path, args: [...this.createLauncher.args, this.path, ...this.globalArgs()] };
   }
 
+  /**
+   * The FIFO a created container's init waits on until it is started (runc and crun both keep
+   * it in the container's state dir and remove it at start).
+   */
+  execFifo(id: string): string {
+    return join(this.root, id, 'exec.fifo');
+  }
+
   /** Global flags that must precede every runtime command (also passed to conmon). */
   globalArgs(): string[] {
     return [`--root=${this.root}`];
@@ -51,7 +59,7 @@ export class RuntimeCli {
    * reader died, `crun start` runs after all and reports the error in its own words.
    */
   async start(id: string): Promise<void> {
-    if (this.name === 'crun' && (await this.host.releaseFifo(join(this.root, id, 'exec.fifo')))) {
+    if (this.name === 'crun' && (await this.host.releaseFifo(this.execFifo(id)))) {
       this.log.debug('runtime call', { args: ['start', id], via: 'exec.fifo' });
       return;
     }

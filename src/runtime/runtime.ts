@@ -222,8 +222,8 @@ export class ConmonRuntime implements ContainerRuntime {
   }
 
   async hasStarted(id: string): Promise<boolean> {
-    const state = join(cliFor(this.ctx, id).root, id);
-    const [dir, fifo] = await Promise.all([stat(state).catch(() => undefined), stat(join(state, 'exec.fifo')).catch(() => undefined)]);
+    const cli = cliFor(this.ctx, id);
+    const [dir, fifo] = await Promise.all([stat(join(cli.root, id)).catch(() => undefined), stat(cli.execFifo(id)).catch(() => undefined)]);
     return dir !== undefined && fifo === undefined;
   }
 

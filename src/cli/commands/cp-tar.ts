@@ -3,18 +3,13 @@
  * writes it (sorted walk, symlinks as symlinks, hard links, ids, modes, second mtimes), the
  * source path resolution of CopyInfoSourcePath, and RebaseArchiveEntries.
  */
-import { closeSync, lstatSync, openSync, read, readdirSync, readlinkSync, realpathSync, constants, type BigIntStats } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, constants, type BigIntStats } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
 import tar, { type Pack } from 'tar-stream';
 import { goBase, goJoin, getRebaseName, hasTrailingSeparator, splitPathDirEntry, type CopyInfo } from './cp-paths.js';
 import { headerFor, type Header } from '../../protocol/tar-header.js';
-
-const readAsync = promisify(read);
-const CHUNK = 64 * 1024;
-
-type Sink = ReturnType<Pack['entry']>;
+import { copyExactly, writeEntry } from '../../protocol/tar-write.js';
 
 /** An fs error worded as Go's os.PathError (`lstat /x: no such file or directory`). */
 export function goFsError(err: unknown, path?: string): Error {
@@ -133,28 +128,7 @@ async function addEntry(pack: Pack, path: string, name: string, st: BigIntStats,
   }
 }
 
-function writeEntry(pack: Pack, header: Header, body?: (sink: Sink) => Promise<void>): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
-    if (body === undefined) return;
-    body(sink).then(() => void sink.end(undefined), (err: unknown) => {
-      sink.destroy(err instanceof Error ? err : new Error(String(err)));
-      reject(err);
-    });
-  });
-}
 
-/** Exactly `size` bytes of the file: zeros for what a shrinking file lost, a growing one cut. */
-async function copyExactly(fd: number, size: number, sink: Sink): Promise<void> {
-  let off = 0;
-  while (off < size) {
-    const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - off));
-    const { bytesRead } = await readAsync(fd, buf, 0, buf.length, off);
-    const chunk = bytesRead === 0 ? Buffer.alloc(Math.min(CHUNK, size - off)) : buf.subarray(0, bytesRead);
-    off += chunk.length;
-    if (!sink.write(chunk)) await new Promise<void>((resolve) => sink.once('drain', () => resolve()));
-  }
-}
 
 /** RebaseArchiveEntries: the archive with the first `from` in each name (and hard link target) replaced by `to`. */
 export function rebaseArchive(src: Readable, from: string, to: string): Readable {
