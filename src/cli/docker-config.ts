@@ -56,7 +56,10 @@ function helperFor(cfg: ConfigFile, key: string): string | undefined {
 function runHelper(env: NodeJS.ProcessEnv, helper: string, action: 'get' | 'store' | 'erase', input: string): string {
   const r = childProcess().spawnSync(`docker-credential-${helper}`, [action], { input, encoding: 'utf8', env });
   const verb = action === 'get' ? 'getting' : action === 'store' ? 'storing' : 'erasing';
-  if (r.error) throw new Error(`error ${verb} credentials - err: ${r.error.message}`);
+  // A helper may exit without reading its stdin (e.g. `get` of an unknown server): the EPIPE that
+  // leaves is not a failure when the helper did exit, as Go's os/exec treats it.
+  const epipe = (r.error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE' && r.status !== null;
+  if (r.error && !epipe) throw new Error(`error ${verb} credentials - err: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`error ${verb} credentials - err: exit status ${r.status}, out: \`${(r.stdout || r.stderr).trim()}\``);
   return r.stdout;
 }
