@@ -19,7 +19,9 @@ export async function cleanupContainer(ctx: RuntimeContext, id: string): Promise
   const exited = alive ? waitForExit(paths, id) : Promise.resolve();
   const deleted = cliFor(ctx, id).delete(id, true).catch((e: unknown) => log.warn('runtime delete failed', { err: e }));
   if (alive) await exited;
-  await Promise.all([deleted, unmountRootfs(ctx.host, paths.rootfs), unmountRootfs(ctx.host, paths.shm)]);
+  // the shm dir exists only for --ipc shareable (a tmpfs mounted there)
+  const shm = existsSync(paths.shm) ? unmountRootfs(ctx.host, paths.shm, ctx.busybox) : undefined;
+  await Promise.all([deleted, unmountRootfs(ctx.host, paths.rootfs, ctx.busybox), shm]);
   await rm(paths.dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 20 });
   ctx.bundles.delete(id);
 }

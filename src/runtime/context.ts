@@ -24,6 +24,8 @@ export interface RuntimeContext {
   /** Sub-architectures the kernel lacks, left out of seccomp filters. */
   unsupportedArches?: readonly string[];
   conmonLogLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** A busybox whose mount and umount applets mount container root filesystems (see overlay.ts). */
+  busybox?: string;
   /**
    * The other runtimes that can run here, by name (each with a state root of its own): for
    * `--runtime`, and for containers made before a switch of the default, which keep being driven

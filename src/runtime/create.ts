@@ -56,7 +56,7 @@ export async function createContainer(
  */
 async function prepareBundle(ctx: RuntimeContext, plan: ContainerPlan, paths: BundlePaths, signal?: AbortSignal): Promise<string | undefined> {
   await mkdir(paths.exitDir, { recursive: true });
-  await mountOverlay(ctx.host, plan, paths.rootfs, paths.layerLinks);
+  await mountOverlay(ctx.host, plan, paths.rootfs, paths.layerLinks, ctx.busybox);
   signal?.throwIfAborted();
   const user = await resolveUserInRootfs(paths.rootfs, plan.process.user);
   const sec = await resolveSecurity(plan.security, {

@@ -92,13 +92,19 @@ export function hybridLauncher(tools: { busybox: string } | { unshare: string; s
   return { path: tools.unshare, args: ['--mount', '--propagation', 'slave', tools.sh, '-c', HIDE_V2] };
 }
 
-/** A busybox with the unshare, sh and umount applets, if one is installed. */
-async function busyboxLauncher(host: Host): Promise<{ busybox: string } | undefined> {
+/** An installed busybox that has all of `applets`, if any. */
+export async function busyboxWith(host: Host, applets: readonly string[]): Promise<string | undefined> {
   const busybox = await firstExecutable(DEFAULT_PATHS.busybox);
   if (!busybox) return undefined;
   const r = await host.run(busybox, ['--list']);
-  const applets = new Set(r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()) : []);
-  return ['unshare', 'sh', 'umount'].every((a) => applets.has(a)) ? { busybox } : undefined;
+  const have = new Set(r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()) : []);
+  return applets.every((a) => have.has(a)) ? busybox : undefined;
+}
+
+/** A busybox with the unshare, sh and umount applets, if one is installed. */
+async function busyboxLauncher(host: Host): Promise<{ busybox: string } | undefined> {
+  const busybox = await busyboxWith(host, ['unshare', 'sh', 'umount']);
+  return busybox ? { busybox } : undefined;
 }
 
 /** Why crun cannot run here (undefined: it can), and the launcher it needs on hybrid hosts. */

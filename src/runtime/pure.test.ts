@@ -7,7 +7,8 @@ import { bundlePaths } from './paths.js';
 import { parseSyncLine } from './sync-pipe.js';
 import { runtimeErrorKind, runtimeMessage } from './runc-error.js';
 import { filterPsOutput } from './top.js';
-import { overlayMountCommand } from './overlay.js';
+import { overlayMountCommand, unmountRootfs } from './overlay.js';
+import type { Host } from './host.js';
 import { chunkPackets, decodePacket } from './attach.js';
 import { execExitCode, mergeEnv } from './exec.js';
 import { cgroupMode, CGROUP2_SUPER_MAGIC, TMPFS_MAGIC } from './detect.js';
@@ -135,4 +136,20 @@ test('cgroup mode, ctl messages, exit file', () => {
   assert.equal(ctlMessage(1, 24, 80), '1 24 80\n');
   assert.equal(parseExitFile('137'), 137);
   assert.equal(parseExitFile(''), undefined);
+});
+
+test('unmountRootfs: busybox applet when given; "not mounted" in util-linux and busybox words is silent; busy goes lazy', async () => {
+  const calls: string[] = [];
+  const answer = (stderr: string) => ({
+    run: async (file: string, args: string[]) => {
+      calls.push([file, ...args].join(' '));
+      return args.includes('-l') ? { code: 0, signal: null, stdout: '', stderr: '' } : { code: 1, signal: null, stdout: '', stderr };
+    },
+  }) as unknown as Host;
+  await unmountRootfs(answer('umount: /t: not mounted.'), '/t');
+  await unmountRootfs(answer("umount: can't unmount /t: Invalid argument"), '/t', '/bin/busybox');
+  assert.deepEqual(calls, ['umount /t', '/bin/busybox umount /t']);
+  calls.length = 0;
+  await unmountRootfs(answer("umount: can't unmount /t: Device or resource busy"), '/t', '/bin/busybox');
+  assert.deepEqual(calls, ['/bin/busybox umount /t', '/bin/busybox umount -l /t']);
 });

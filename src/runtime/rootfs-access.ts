@@ -23,7 +23,7 @@ export async function mountRootfsFor(
   const target = join(dir, 'rootfs');
   await mkdir(dir, { recursive: true });
   try {
-    await mountOverlay(ctx.host, layout, target, join(dir, 'l'));
+    await mountOverlay(ctx.host, layout, target, join(dir, 'l'), ctx.busybox);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
@@ -31,7 +31,7 @@ export async function mountRootfsFor(
   return {
     path: target,
     release: async () => {
-      await unmountRootfs(ctx.host, target);
+      await unmountRootfs(ctx.host, target, ctx.busybox);
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -11,7 +11,7 @@ import { cleanupContainer } from './cleanup.js';
 import { mountRootfsFor } from './rootfs-access.js';
 import { createContainer } from './create.js';
 import { CTL_REOPEN_LOGS, ctlMessage, sendCtl } from './ctl.js';
-import { availableRuntimes, detectRuntime } from './detect.js';
+import { availableRuntimes, busyboxWith, detectRuntime } from './detect.js';
 import { readOnlyBinary, readOnlyBinaryPath, unmountReadOnlyBinary } from './readonly-binary.js';
 import type { RuntimeChoice } from './detect.js';
 import { execInContainer } from './exec.js';
@@ -108,6 +108,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
   const stateRoot = join(opts.execRoot, detected.name);
   await mkdir(join(opts.execRoot, 'containers'), { recursive: true });
   await mkdir(stateRoot, { recursive: true, mode: 0o700 });
+  // a test's fake host gets mount(8) by name
+  const busybox = opts.host ? undefined : await busyboxWith(host, ['mount', 'umount']);
   const runtimePath = detected.name === 'crun' ? await readOnlyBinary(host, opts.execRoot, 'crun', detected.path, log) : detected.path;
   log.info('runtime ready', {
     runtime: detected.name,
@@ -130,6 +132,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
     ...(seccompDefaults ? { seccompProfile: seccompDefaults.profile, unsupportedArches: seccompDefaults.unsupportedArches } : {}),
     conmonLogLevel: opts.conmonLogLevel ?? 'error',
     bundles: new Map(),
+    ...(busybox ? { busybox } : {}),
     others: await otherRuntimes(host, opts.execRoot, detected.name, log),
   };
   const crun = detected.name === 'crun' ? ctx.cli : ctx.others.get('crun');
