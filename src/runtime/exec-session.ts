@@ -142,7 +142,7 @@ function running(input: SessionInput, pid: number, sync: PipeLines, conn: Attach
 }
 
 /** The runtime refused the process: its message on stderr, the matching exit code. */
-function refused(message: string, input: SessionInput, session: ExecSessionPaths): ExecProcess {
+export function refused(message: string, input: SessionInput, session: ExecSessionPaths): ExecProcess {
   const stderr = new PassThrough();
   stderr.end(`${message}\n`);
   const code = input.failureCode(message);

@@ -1,7 +1,8 @@
 /**
- * exec: a process.json in the session dir (<bundle>/exec/<session>) and conmon in exec mode, which
- * runs `runtime exec --detach`, holds the process's stdio (pipes, or a pty with a TTY) and reports
- * its exit code (128+n when signalled). When the runtime refuses to start the process, its message
+ * exec: a process.json in the session dir (<bundle>/exec/<session>), then either conmon in exec
+ * mode (TTYs and `exec -d`), which runs `runtime exec --detach`, holds the process's stdio (pipes,
+ * or a pty with a TTY) and reports its exit code (128+n when signalled), or, for an attached exec
+ * without a TTY, `runtime exec` as berthd's own child (exec-direct.ts). When the runtime refuses to start the process, its message
  * is on stderr and the exit code is 127 (not found) or 126 (cannot invoke). Throws 'conflict' if
  * the container is not running.
  */
@@ -11,7 +12,7 @@ import { rm } from 'node:fs/promises';
 import { conflict } from '../core/index.js';
 import type { ExecProcess, ExecSpec } from './types.js';
 import type { RuntimeContext } from './context.js';
-import { pathsOf } from './context.js';
+import { cliFor, pathsOf } from './context.js';
 import type { OciProcess, OciSpec } from './oci-types.js';
 import { GROUP_ADD_ANNOTATION, USER_ANNOTATION, buildProcess } from './spec.js';
 import { readInRootfs, resolveUserInRootfs } from './user.js';
@@ -19,6 +20,7 @@ import { hostCapabilities } from './capabilities.js';
 import { additionalGroups } from './security.js';
 import { checkTerminalSize } from './ctl.js';
 import { startExecSession } from './exec-session.js';
+import { startDirectExec } from './exec-direct.js';
 import { execSessionPaths } from './paths.js';
 import { parseSignal } from './signals.js';
 import { readExitStatus } from './exit.js';
@@ -99,14 +101,11 @@ export async function execInContainer(ctx: RuntimeContext, id: string, spec: Exe
   try {
     writeFileSync(session.process, JSON.stringify(processSpec));
     const t2 = performance.now();
-    const proc = await startExecSession(ctx, {
-      containerId: id,
-      sessionId,
-      session,
-      spec,
-      failureCode: (message) => execExitCode(null, null, message),
-    });
-    ctx.log.debug('exec started', { container: id, ms: { prepare: Math.round((t1 - t0) * 10) / 10, session: Math.round((t2 - t1) * 10) / 10, conmon: Math.round((performance.now() - t2) * 10) / 10 } });
+    const input = { containerId: id, sessionId, session, spec, failureCode: (message: string) => execExitCode(null, null, message) };
+    // runc's `exec` waits for the pipes to close, so a background child would hold it: conmon there
+    const direct = !spec.tty && spec.detach !== true && cliFor(ctx, id).name === 'crun';
+    const proc = direct ? await startDirectExec(ctx, input) : await startExecSession(ctx, input);
+    ctx.log.debug('exec started', { container: id, ms: { prepare: Math.round((t1 - t0) * 10) / 10, session: Math.round((t2 - t1) * 10) / 10, start: Math.round((performance.now() - t2) * 10) / 10 } });
     return proc;
   } catch (err) {
     await rm(session.dir, { recursive: true, force: true }).catch(() => undefined);

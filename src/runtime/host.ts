@@ -39,7 +39,7 @@ export interface HostChild {
   stdin: Writable | null;
   stdout: Readable | null;
   stderr: Readable | null;
-  /** Settles when the process exited and its stdio closed. */
+  /** Settles when the process exited (its stdio may still be open: a child of it can hold it). */
   exited: Promise<{ code: number | null; signal: string | null }>;
 }
 
@@ -60,11 +60,14 @@ export interface Host {
    * announced as `<name>=<fd>` in its environment. Returns at once; nothing is read or written.
    */
   spawnMonitorPipes(file: string, args: string[], opts: { cwd: string; env: Record<string, string>; pipes: string[] }): MonitorPipes;
-  /** Spawns a long-running child with piped or ignored stdio (exec now goes through conmon instead). */
+  /**
+   * Spawns a long-running child with piped or ignored stdio (an attached exec without a TTY);
+   * `detached` gives it a session of its own. Throws if it cannot be started.
+   */
   spawn(
     file: string,
     args: string[],
-    opts: { cwd?: string; env?: Record<string, string>; stdin: 'pipe' | 'ignore'; output: 'pipe' | 'ignore' },
+    opts: { cwd?: string; env?: Record<string, string>; stdin: 'pipe' | 'ignore'; output: 'pipe' | 'ignore'; detached?: boolean },
   ): HostChild;
   /** Sends a signal to a process; false if it does not exist (any more). */
   kill(pid: number, signal: NodeJS.Signals): boolean;
@@ -200,10 +203,11 @@ export function nodeHost(): Host {
         cwd: opts.cwd,
         env: opts.env ?? { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
         stdio: [opts.stdin, opts.output, opts.output],
+        detached: opts.detached === true,
       });
       const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
         child.on('error', () => resolve({ code: 127, signal: null }));
-        child.on('close', (code, signal) => resolve({ code, signal }));
+        child.on('exit', (code, signal) => resolve({ code, signal }));
       });
       return { pid: child.pid ?? -1, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited };
     },

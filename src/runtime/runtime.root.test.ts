@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rename, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isKind, nullLogger } from '../core/index.js';
@@ -274,6 +274,16 @@ describe('running containers', () => {
     assert.equal(nfcode, 127);
     assert.match(nferr, /executable file not found/);
 
+    // attached execs without a TTY (as the runtime's child with crun, exec-direct.ts): the host
+    // pid, a signal's exit code, a large output, and (below) a background child keeping the pipes
+    const sl = await rt.exec(p.id, { args: ['sleep', '30'], env: [], cwd: '/', user: '', tty: false, openStdin: false });
+    assert.match(readFileSync(`/proc/${sl.pid}/cmdline`, 'utf8'), /^sleep\0/);
+    process.kill(sl.pid, 'SIGTERM');
+    assert.equal(await sl.exited, 143);
+    const big = await rt.exec(p.id, { args: ['sh', '-c', 'yes | head -c 5000000'], env: [], cwd: '/', user: '', tty: false, openStdin: false });
+    const [bigOut, bigCode] = await Promise.all([text(big.stdout), big.exited]);
+    assert.deepEqual([bigOut.length, bigCode], [5000000, 0]);
+
     const d = await rt.exec(p.id, { args: ['sh', '-c', 'yes | head -c 1000000; exit 4'], env: [], cwd: '/', user: '', tty: false, openStdin: false, detach: true });
     assert.equal(await d.exited, 4);
 
@@ -283,6 +293,12 @@ describe('running containers', () => {
     assert.match(top.Processes[0]?.at(-1) ?? '', /sleep 100/);
     const aux = await rt.top(p.id, 'aux');
     assert.ok(aux.Titles.includes('%CPU'));
+    // last: its sleep stays in the container
+    const t0 = Date.now();
+    const bg = await rt.exec(p.id, { args: ['sh', '-c', 'sleep 30 & echo bg'], env: [], cwd: '/', user: '', tty: false, openStdin: false });
+    const [bgOut, bgCode] = await Promise.all([text(bg.stdout), bg.exited, text(bg.stderr)]);
+    assert.deepEqual([bgOut, bgCode], ['bg\n', 0]);
+    assert.ok(Date.now() - t0 < 5000, `exec waited ${Date.now() - t0} ms for its background child`);
     await rt.kill(p.id, 'KILL');
     await new Promise<ExitStatus>((r) => rt.onExit(p.id, r));
     await assert.rejects(

@@ -29,9 +29,13 @@ export const exec: CommandDef = {
     const tty = p.bool('tty');
     const interactive = p.bool('interactive');
     const detach = p.bool('detach');
-    if (!detach && interactive && tty && ctx.stdin.isTTY !== true) throw new StatusError(1, 'the input device is not a TTY');
-    const info = await client.containerInspect(container);
-    if (info.State.Running !== true) throw new StatusError(1, `Error response from daemon: container ${info.Id} is not running`);
+    // The docker CLI inspects the container first, so that "No such container" wins over the TTY
+    // check. Only that case needs the round trip: exec create itself answers 404 for a missing
+    // container and 409 for one that is not running, in the daemon's words.
+    if (!detach && interactive && tty && ctx.stdin.isTTY !== true) {
+      await client.containerInspect(container);
+      throw new StatusError(1, 'the input device is not a TTY');
+    }
     const env: string[] = [];
     for (const f of p.list('env-file')) env.push(...parseKeyValueFile(f, (k) => ctx.env[k]));
     for (const e of p.list('env')) env.push(expandEnv(e, ctx.env));
