@@ -23,8 +23,9 @@ import { startExecSession } from './exec-session.js';
 import { startDirectExec } from './exec-direct.js';
 import { execSessionPaths } from './paths.js';
 import { parseSignal } from './signals.js';
-import { readExitStatus } from './exit.js';
-import { containerPid } from './monitor.js';
+import { parseExitFile } from './exit.js';
+import type { BundlePaths } from './paths.js';
+import { join } from 'node:path';
 
 /** Container env overridden by exec env (same key → exec wins), order preserved. */
 export function mergeEnv(base: string[], extra: string[]): string[] {
@@ -79,8 +80,7 @@ export function execExitCode(code: number | null, signal: string | null, runtime
 export async function execInContainer(ctx: RuntimeContext, id: string, spec: ExecSpec): Promise<ExecProcess> {
   const t0 = performance.now();
   const paths = pathsOf(ctx, id);
-  const running = (await readExitStatus(paths, id)) === undefined && (await containerPid(ctx.host, paths, false)) !== undefined;
-  if (!running) throw conflict(`Container ${id} is not running`);
+  if (!runningNow(ctx, paths, id)) throw conflict(`Container ${id} is not running`);
   let container: OciSpec;
   try {
     // small files read and written synchronously on every exec: cheaper than the thread pool's round trips
@@ -111,6 +111,25 @@ export async function execInContainer(ctx: RuntimeContext, id: string, spec: Exe
     await rm(session.dir, { recursive: true, force: true }).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * No exit file yet and the container's process exists: what readExitStatus and containerPid tell,
+ * read synchronously (three small files on every exec; the thread pool's round trips cost more).
+ */
+function runningNow(ctx: RuntimeContext, paths: BundlePaths, id: string): boolean {
+  try {
+    if (parseExitFile(readFileSync(join(paths.exitDir, id), 'utf8')) !== undefined) return false;
+  } catch {
+    // no exit file: it has not exited
+  }
+  let pid: number;
+  try {
+    pid = Number(readFileSync(paths.containerPid, 'utf8').trim());
+  } catch {
+    return false;
+  }
+  return Number.isInteger(pid) && pid > 0 && ctx.host.processAlive(pid);
 }
 
 function userSpecOf(c: OciSpec): string {
