@@ -40,9 +40,10 @@ else
   log "apt packages: all present"
 fi
 
-node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if ((node_major < 20)); then
-  log "Node.js >= 20 is required (found: $(node --version 2>/dev/null || echo none))."
+# 20.16: process.getBuiltinModule (src/core/builtin.ts)
+node_ok=$(node -p 'const [a, b] = process.versions.node.split(".").map(Number); a > 20 || (a === 20 && b >= 16) ? 1 : 0' 2>/dev/null || echo 0)
+if ((node_ok != 1)); then
+  log "Node.js >= 20.16 is required (found: $(node --version 2>/dev/null || echo none))."
   log "Install it, e.g. from https://deb.nodesource.com (Debian 12 ships Node 18), then re-run."
   exit 1
 fi

@@ -187,7 +187,8 @@ class Body extends Readable {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.socket.destroy();
+    // a body read to its end has its socket closed by finish()
+    if (!this.ended || err) this.socket.destroy();
     cb(err);
   }
 
@@ -195,7 +196,10 @@ class Body extends Readable {
     if (this.ended) return;
     this.ended = true;
     this.push(null);
-    this.socket.destroy();
+    // Not at once: a socket's first destroy makes Node create process.stderr (net's _destroy
+    // compares the socket with it), ~1 ms that would hold up the caller's next request.
+    this.socket.removeAllListeners('data');
+    setImmediate(() => this.socket.destroy());
   }
 
   private emitData(b: Buffer): void {

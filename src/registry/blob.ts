@@ -59,6 +59,48 @@ export async function getBlobFrom(
     }
     throw new EngineError(kindForStatus(response.status), `error fetching blob ${desc.digest}: ${statusMessage(response.status, text)}`);
   }
+  return verifiedBody(response, desc, idleMs, abort);
+}
+
+/**
+ * GETs a foreign (non-distributable) layer from the URLs its descriptor names, the first that
+ * answers 200, as Docker does when the registry does not have the blob; plain requests, without
+ * the registry's credentials. Throws `notInRegistry` with the URLs' errors added if none has it.
+ */
+export async function getForeignBlob(
+  urls: readonly string[], desc: { digest: string; size?: number }, timeoutMs: number, idleMs: number, signal: AbortSignal | undefined,
+  notInRegistry: EngineError,
+): Promise<Readable> {
+  const failures: string[] = [];
+  for (const url of urls) {
+    if (!/^https?:\/\//i.test(url)) {
+      failures.push(`${url}: not an http(s) URL`);
+      continue;
+    }
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(new Error('timeout')), timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: signal ? AbortSignal.any([signal, ctl.signal]) : ctl.signal });
+    } catch (err) {
+      signal?.throwIfAborted();
+      failures.push(`${url}: ${ctl.signal.aborted ? 'timeout' : err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`);
+      continue;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (response.status !== 200 || !response.body) {
+      await response.body?.cancel().catch(() => undefined);
+      failures.push(`${url}: unexpected status ${response.status}`);
+      continue;
+    }
+    return verifiedBody(response, desc, idleMs, (reason) => ctl.abort(reason));
+  }
+  throw new EngineError(notInRegistry.kind, `${notInRegistry.message}; foreign URLs: ${failures.join('; ')}`, { cause: notInRegistry });
+}
+
+/** The body of a 200 answer as a stream verified against the digest, idling out after `idleMs`. */
+function verifiedBody(response: Response, desc: { digest: string; size?: number }, idleMs: number, abort: (reason?: unknown) => void): Readable {
   const len = Number(response.headers.get('content-length') ?? NaN);
   if (desc.size !== undefined && Number.isFinite(len) && len !== desc.size) {
     abort();

@@ -428,3 +428,31 @@ describe('parseRegistryAuthHeader', () => {
     assert.throws(() => parseRegistryAuthHeader(Buffer.from('not json').toString('base64')), (e: unknown) => e instanceof EngineError && e.kind === 'invalid-argument');
   });
 });
+
+describe('foreign layers', () => {
+  it('a blob the registry does not have comes from the layer URLs, verified; none answering is an error naming them', async () => {
+    const data = Buffer.from('foreign layer bytes');
+    const digest = sha256(data);
+    handler = (req, res) => {
+      if (req.url === '/foreign/ok') res.writeHead(200, { 'content-length': String(data.length) }).end(data);
+      else if (req.url === '/foreign/bad') res.writeHead(200).end('other bytes');
+      else res.writeHead(404, { 'content-type': 'application/json' }).end(errorBody('BLOB_UNKNOWN', 'blob unknown to registry'));
+    };
+    const client = createRegistryClient(undefined, fast);
+    const urls = [`http://${host}/foreign/missing`, `http://${host}/foreign/ok`];
+    const chunks: Buffer[] = [];
+    for await (const c of await client.getBlob(repo(), { digest, size: data.length, urls })) chunks.push(c as Buffer);
+    assert.deepEqual(Buffer.concat(chunks), data);
+    assert.ok(seen.includes(`GET /v2/ns/app/blobs/${digest}`));
+    assert.ok(seen.includes('GET /foreign/missing') && seen.includes('GET /foreign/ok'));
+
+    await assert.rejects(
+      client.getBlob(repo(), { digest, size: data.length, urls: [`http://${host}/foreign/missing`, 'ftp://elsewhere/x'] }),
+      (e: Error) => e instanceof EngineError && e.kind === 'not-found' && /foreign URLs: .*missing: unexpected status 404; ftp:\/\/elsewhere\/x: not an http\(s\) URL/.test(e.message),
+    );
+    const bad = await client.getBlob(repo(), { digest, urls: [`http://${host}/foreign/bad`] });
+    await assert.rejects(async () => {
+      for await (const c of bad) void c;
+    }, /digest mismatch/);
+  });
+});

@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import { EngineError } from '../core/index.js';
 import { Authenticator } from './authenticator.js';
-import { getBlobFrom, hasBlobAt } from './blob.js';
+import { getBlobFrom, getForeignBlob, hasBlobAt } from './blob.js';
 import { endpointsFor, repoScope, type Endpoint } from './endpoints.js';
 import { getManifestFrom, putManifestTo } from './manifest.js';
 import { pushBlobTo } from './push-blob.js';
@@ -52,7 +52,15 @@ export const createRegistryClient: CreateRegistryClient = (auth: RegistryAuth | 
 
   return {
     getManifest: (repo, reference, o) => onEndpoints(repo.domain, true, o?.signal, (ep) => getManifestFrom(t, ep, repo, reference, o?.signal)),
-    getBlob: (repo, desc, o): Promise<Readable> => onEndpoints(repo.domain, true, o?.signal, (ep) => getBlobFrom(t, ep, repo, desc, timeoutMs, o?.signal)),
+    getBlob: async (repo, desc, o): Promise<Readable> => {
+      try {
+        return await onEndpoints(repo.domain, true, o?.signal, (ep) => getBlobFrom(t, ep, repo, desc, timeoutMs, o?.signal));
+      } catch (err) {
+        // a foreign layer the registry does not have comes from its URLs
+        if (!desc.urls?.length || !(err instanceof EngineError) || err.kind !== 'not-found') throw err;
+        return getForeignBlob(desc.urls, desc, timeoutMs, timeoutMs, o?.signal, err);
+      }
+    },
     hasBlob: (repo, digest, o) => onEndpoints(repo.domain, false, o?.signal, (ep) => hasBlobAt(t, ep, repo, digest, false, o?.signal)),
     pushBlob: (repo, desc, data, o) => onEndpoints(repo.domain, false, o?.signal, (ep) => pushBlobTo(t, ep, {
       repo, desc, data, mountFrom: o?.mountFrom, onProgress: o?.onProgress, signal: o?.signal, chunkSize, retries,

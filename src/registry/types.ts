@@ -69,8 +69,9 @@ export interface RegistryClient {
   /**
    * GET a blob as a stream. The stream errors (EngineError 'invalid-argument', message naming the
    * digest) at its end if the bytes do not hash to `digest`, so callers must not commit before 'end'.
+   * `urls` (a foreign layer's) are tried in order when the registry answers 404, as Docker does.
    */
-  getBlob(repo: RepoRef, desc: { digest: string; size?: number }, opts?: { signal?: AbortSignal }): Promise<Readable>;
+  getBlob(repo: RepoRef, desc: { digest: string; size?: number; urls?: readonly string[] }, opts?: { signal?: AbortSignal }): Promise<Readable>;
   /** HEAD a blob: true when the registry has it. */
   hasBlob(repo: RepoRef, digest: string, opts?: { signal?: AbortSignal }): Promise<boolean>;
   /**

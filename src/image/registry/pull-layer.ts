@@ -7,6 +7,7 @@ import type { Descriptor, RegistryClient, RepoRef } from '../../registry/types.j
 import { makeTempDir } from '../../store/index.js';
 import type { ImageCatalog } from '../catalog.js';
 import { unpackLayer, type UnpackHost } from '../unpack/index.js';
+import { isForeignLayer } from './manifest.js';
 import { layerStatus, progressBar, throttledProgress, type Emit } from './progress.js';
 
 /** What downloading one layer needs. */
@@ -42,7 +43,7 @@ export async function fetchLayer(f: LayerFetch, job: LayerJob): Promise<void> {
   const pending = await cat.layers.begin();
   const blobFile = join(work, 'blob');
   try {
-    const src = await f.client.getBlob(f.repo, { digest: job.desc.digest, size: job.desc.size }, f.signal ? { signal: f.signal } : {});
+    const src = await f.client.getBlob(f.repo, blobRequest(job), f.signal ? { signal: f.signal } : {});
     const file = createWriteStream(blobFile, { flags: 'wx', mode: 0o600 });
     const tap = blobTap(file, job, f.emit);
     let result;
@@ -90,9 +91,15 @@ export async function fetchLayer(f: LayerFetch, job: LayerJob): Promise<void> {
   }
 }
 
+/** The blob to GET; a foreign layer's URLs are the fallback when the registry does not have it. */
+function blobRequest(job: LayerJob): { digest: string; size: number; urls?: readonly string[] } {
+  const { digest, size, urls } = job.desc;
+  return isForeignLayer(job.desc) && urls && urls.length > 0 ? { digest, size, urls } : { digest, size };
+}
+
 /** Reads a whole blob through the client, which throws at the end if its digest does not match. */
 async function drainBlob(f: LayerFetch, job: LayerJob): Promise<void> {
-  const again = await f.client.getBlob(f.repo, { digest: job.desc.digest, size: job.desc.size }, f.signal ? { signal: f.signal } : {});
+  const again = await f.client.getBlob(f.repo, blobRequest(job), f.signal ? { signal: f.signal } : {});
   for await (const chunk of again) void chunk;
 }
 

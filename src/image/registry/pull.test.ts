@@ -165,6 +165,17 @@ describe('ImageService.pull', () => {
     assert.equal(await s.svc.pull('busybox'), img.id);
   });
 
+  it('fetches a foreign layer the registry does not have from its URLs, as Docker does', async () => {
+    const s = await fresh();
+    const img = await publish(reg, HUB, 'win', { layers: [[{ name: 'base', content: 'base' }], [{ name: 'top', content: 'top' }]], foreign: 0 });
+    const blob = reg.blobs.get(img.layerDigests[0]!)!;
+    reg.blobs.delete(img.layerDigests[0]!);
+    await assert.rejects(s.svc.pull('busybox:win'), (e: Error) => isKind(e, 'not-found'));
+    reg.foreign.set('https://foreign.test/0', blob);
+    assert.equal(await s.svc.pull('busybox:win'), img.id);
+    assert.equal(s.svc.layerDirs(await s.svc.get('busybox:win')).length, 2);
+  });
+
   it('reports an unknown tag as not-found', async () => {
     const s = await fresh();
     await assert.rejects(s.svc.pull('busybox:nope'), (e: Error) => isKind(e, 'not-found'));
