@@ -99,7 +99,7 @@ export function benchSession() {
      * cgroup tree, which `ip netns exec` would hide), so that the host's firewall is untouched.
      * Clients of its published ports must run in that namespace: see `inDockerNetns`.
      */
-    async startNetworkedDockerd() {
+    async startNetworkedDockerd(bip = '10.231.0.1/24') {
       ensureDockerd();
       const ns = `berth-bench-${process.pid}`;
       execFileSync('ip', ['netns', 'add', ns]);
@@ -110,7 +110,7 @@ export function benchSession() {
       writeFileSync(script, [
         '#!/bin/sh', 'set -e', `mkdir -p ${tmp}/cg`, `mount --rbind /sys/fs/cgroup ${tmp}/cg`, 'mount -t sysfs sysfs /sys',
         `mount --move ${tmp}/cg /sys/fs/cgroup`,
-        `exec /usr/sbin/dockerd -H unix://${sock} --data-root ${tmp}/docker-net-data --exec-root ${tmp}/docker-net-exec --pidfile ${tmp}/dockerd-net.pid --bip 10.231.0.1/24`,
+        `exec /usr/sbin/dockerd -H unix://${sock} --data-root ${tmp}/docker-net-data --exec-root ${tmp}/docker-net-exec --pidfile ${tmp}/dockerd-net.pid --bip ${bip}`,
         '',
       ].join('\n'));
       chmodSync(script, 0o755);

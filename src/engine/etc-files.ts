@@ -3,7 +3,7 @@
  * container's directory and are bind-mounted, as Docker does, and are written as Docker writes
  * them (moby libnetwork etchosts and resolvconf).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export interface EtcFiles {
   hostnamePath: string;
@@ -100,19 +100,25 @@ export interface EtcOptions extends HostsOptions, ResolvOptions {
   hostNetwork: boolean;
 }
 
-/** Writes the three files. They are rewritten on every start, so a plain write (no fsync) is enough. */
+/**
+ * Writes the three files. They are rewritten on every start, so a plain write (no fsync) is enough;
+ * synchronously, as small files on every start cost less so than the thread pool's round trips.
+ */
 export async function writeEtcFiles(files: EtcFiles, opts: EtcOptions): Promise<void> {
-  const [hostHosts, hostResolv] = await Promise.all([
-    opts.hostNetwork ? readFile('/etc/hosts', 'utf8').catch(() => undefined) : Promise.resolve(undefined),
-    readFile('/etc/resolv.conf', 'utf8').catch(() => ''),
-  ]);
+  const read = (path: string): string | undefined => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const hostHosts = opts.hostNetwork ? read('/etc/hosts') : undefined;
+  const hostResolv = read('/etc/resolv.conf') ?? '';
   const hosts = opts.hostNetwork && hostHosts !== undefined && !opts.extraHosts?.length ? hostHosts : hostsContent(opts);
   const resolv = opts.hostNetwork && !opts.dns?.length && !opts.dnsSearch?.length && !opts.dnsOptions?.length
     ? hostResolv
     : resolvConfContent(hostResolv, opts);
-  await Promise.all([
-    writeFile(files.hostnamePath, `${opts.hostname}\n`),
-    writeFile(files.hostsPath, hosts),
-    writeFile(files.resolvConfPath, resolv),
-  ]);
+  writeFileSync(files.hostnamePath, `${opts.hostname}\n`);
+  writeFileSync(files.hostsPath, hosts);
+  writeFileSync(files.resolvConfPath, resolv);
 }

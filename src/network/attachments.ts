@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { conflict, errorMessage, EngineError, forbidden, shortId, type Logger } from '../core/index.js';
 import { parseIp } from './ip.js';
 import { netavarkOptions, type CommandRunner, type Netavark } from './netavark.js';
-import { createNetns, deleteNetns, netnsName } from './netns.js';
+import { deleteNetns, netnsName, type NetnsPool } from './netns.js';
 import type { NetworkRecords } from './networks.js';
 import { holdPorts, rehold, type PortHold } from './port-holder.js';
 import type { NetworkFiles } from './store.js';
@@ -40,6 +40,7 @@ export class Attachments {
     private readonly netavark: Netavark,
     private readonly runner: CommandRunner,
     private readonly logger: Logger,
+    private readonly spares: NetnsPool,
   ) {}
 
   /** Reads the attachments left by an earlier daemon and re-leases their addresses. */
@@ -48,6 +49,8 @@ export class Attachments {
       this.live.set(att.containerId, att);
       for (const ep of att.endpoints) this.records.pool(ep.networkId)?.reserve(ep.ip);
     }
+    // spares an earlier daemon of this exec root left (killed before it could delete them)
+    await this.spares.sweep(new Set([...this.live.values()].map((a) => a.netnsPath)));
   }
 
   get(containerId: string): Attachment | undefined {
@@ -130,7 +133,7 @@ export class Attachments {
         containerName: req.containerName, endpointId: endpoints[0]?.endpointId ?? randomBytes(32).toString('hex'),
         containerIp: () => endpoints[0]?.ip,
       });
-      netns = await createNetns(this.runner, netnsName(req.containerId));
+      netns = await this.spares.take(netnsName(req.containerId));
     } catch (err) {
       await undo();
       throw err;
@@ -288,5 +291,10 @@ export class Attachments {
   close(): void {
     for (const h of this.holds.values()) h.release();
     this.holds.clear();
+  }
+
+  /** Daemon shutdown: the spare namespaces are deleted. */
+  closeSpares(): Promise<void> {
+    return this.spares.close();
   }
 }

@@ -9,6 +9,7 @@ import { forbidden, invalidArgument, type Logger } from '../core/index.js';
 import { Attachments } from './attachments.js';
 import { hostSubnets } from './host-nets.js';
 import { Netavark, type CommandRunner } from './netavark.js';
+import { NetnsPool, poolPrefix } from './netns.js';
 import { NetworkRecords, type CreateNetworkRequest, type NetworkDefaults } from './networks.js';
 import { NetworkFiles } from './store.js';
 import type { NetworkRecord } from './types.js';
@@ -55,7 +56,8 @@ export class NetworkService {
       netavark: await findBinary('netavark'), aardvark: await findBinary('aardvark-dns'),
       configDir: this.files.netavarkDir, lockFile: this.o.lockFile ?? '/run/lock/berth-netavark.lock',
     }, this.o.runner, this.o.logger);
-    this.attachments = new Attachments(this.records, this.files, netavark, this.o.runner, this.o.logger);
+    const spares = new NetnsPool(this.o.runner, poolPrefix(this.o.execDir), this.o.logger);
+    this.attachments = new Attachments(this.records, this.files, netavark, this.o.runner, this.o.logger, spares);
     await this.attachments.load();
   }
 
@@ -114,6 +116,7 @@ export class NetworkService {
   /** Daemon shutdown: port reservations released, idle networks taken down (the used ones stay). */
   async close(): Promise<void> {
     this.attachments?.close();
+    await this.attachments?.closeSpares();
     await this.attachments?.dropIdleKeepers();
   }
 }

@@ -43,7 +43,8 @@ export class NetworkFiles {
   }
 
   saveAttachment(att: Attachment): Promise<void> {
-    return atomicWriteJson(join(this.attachmentsDir, `${att.containerId}.json`), att);
+    // exec-root state: it must outlive berthd, not the machine
+    return atomicWriteJson(join(this.attachmentsDir, `${att.containerId}.json`), att, { volatile: true });
   }
 
   /** The netavark options an attachment (or one of its networks) was set up with. */

@@ -16,6 +16,8 @@ import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, testNetwork, type TestDaemon } from '../helpers/daemon.js';
+import { poolPrefix } from '../../src/network/netns.js';
+import { join } from 'node:path';
 import { ok, cliFor, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
 import { api } from '../helpers/http.js';
 import { loadBusybox } from '../helpers/image.js';
@@ -117,7 +119,14 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
       ids.add(ok(await cli(['network', 'inspect', '-f', '{{.Id}}', 'bridge'])).stdout.trim());
     });
     after(async () => {
+      // a daemon that stops deletes its spare namespaces itself (before the helper's cleanup)
+      const spares = poolPrefix(join(d.dir, 'exec', 'network'));
+      const all = (await cli(['ps', '-aq'])).stdout.split('\n').filter(Boolean);
+      if (all.length > 0) await cli(['rm', '-f', ...all]);
+      await d?.terminate();
+      const leftSpares = (await run('ip', ['netns', 'list'])).stdout.split('\n').filter((l) => l.startsWith(spares));
       await d?.stop();
+      assert.deepEqual(leftSpares, [], 'spare netns left by a stopped daemon');
       // the daemon is gone: nothing of its namespaces, bridges or firewall rules may remain
       // netns are named after container ids, netavark's chains after a hash of the network id
       const chainHash = (id: string) => createHash('sha512').update(id).digest('hex').slice(0, 13).toUpperCase();
@@ -151,6 +160,25 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
       assert.match(r.stdout, /1 packets received/);
       assert.match(r.stdout, /NORESOLVE/);
       assert.doesNotMatch(r.stdout, new RegExp(`nameserver ${gw.replace(/\./g, '\\.')}`), 'the default bridge uses the host resolvers');
+    });
+
+    it('a start takes a spare network namespace made ahead of time, and a new spare is made', async () => {
+      const prefix = `/run/netns/${poolPrefix(join(d.dir, 'exec', 'network'))}`;
+      await started(['busybox', 'sleep', '60']);
+      // spares are made in the background after a start takes one (or makes its own)
+      for (let i = 0; i < 100 && !(await run('ip', ['netns', 'list'])).stdout.includes(prefix.slice('/run/netns/'.length)); i++) await new Promise((r) => setTimeout(r, 20));
+      const name = await started(['busybox', 'sleep', '60']);
+      const key = await inspect(name, '{{.NetworkSettings.SandboxKey}}');
+      assert.ok(key.startsWith(prefix), `SandboxKey ${key} is not a spare (${prefix}…)`);
+      const r = ok(await cli(['exec', name, 'ip', '-4', '-o', 'addr', 'show', 'eth0']));
+      assert.match(r.stdout, new RegExp(`inet ${net.subnet.split('.').slice(0, 3).join('\\.')}\\.`));
+      let spare = false;
+      for (let i = 0; i < 100 && !spare; i++) {
+        const names = (await run('ip', ['netns', 'list'])).stdout.split('\n').map((l) => `/run/netns/${l.split(' ')[0]}`);
+        spare = names.some((n) => n.startsWith(prefix) && n !== key);
+        if (!spare) await new Promise((res) => setTimeout(res, 20));
+      }
+      assert.ok(spare, 'no new spare namespace after a start took one');
     });
 
     it('-p publishes a port on 127.0.0.1 and the host address, for the host and for other containers', async () => {

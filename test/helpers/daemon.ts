@@ -9,6 +9,7 @@ import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { poolPrefix } from '../../src/network/netns.js';
 import { api } from './http.js';
 import { BERTHD_BIN, REPO_ROOT } from './paths.js';
 
@@ -208,6 +209,11 @@ async function teardownNetworks(netDir: string): Promise<void> {
         '--aardvark-binary', '/usr/lib/podman/aardvark-dns', '--file', opts, 'teardown', att.netnsPath], { timeout: 60_000 }).catch(() => {});
     }
     await run('ip', ['netns', 'delete', att.netnsPath.split('/').pop()!]).catch(() => {});
+  }
+  // the daemon's spare namespaces (src/network/netns.ts)
+  const prefix = poolPrefix(netDir);
+  for (const name of await readdir('/run/netns').catch(() => [] as string[])) {
+    if (name.startsWith(prefix)) await run('ip', ['netns', 'delete', name]).catch(() => {});
   }
 }
 
