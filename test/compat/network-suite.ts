@@ -342,7 +342,14 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
       assert.match(ok(await sh(['--network', netName], 'timeout 3 wget -qO- http://websvc/')).stdout, /^hello from /);
       const dbId = await inspect(db, '{{.Id}}');
       const dnsFile = `${d.dir}/exec/network/netavark/aardvark-dns/${netId}`;
-      assert.ok((await readFile(dnsFile, 'utf8')).includes(dbId), 'aardvark knows the container');
+      // the `run --rm` container above is torn down after its client returned, and netavark
+      // rewrites this file in place then: a read at that moment can see it half written
+      let known = false;
+      for (let i = 0; i < 50 && !known; i++) {
+        known = (await readFile(dnsFile, 'utf8').catch(() => '')).includes(dbId);
+        if (!known) await new Promise((r) => setTimeout(r, 40));
+      }
+      assert.ok(known, 'aardvark knows the container');
       ok(await cli(['rm', '-f', db, svc]));
       assert.ok(!(await readFile(dnsFile, 'utf8').catch(() => '')).includes(dbId), 'its DNS entry is gone');
       ok(await cli(['network', 'rm', netName]));
