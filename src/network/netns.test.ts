@@ -29,7 +29,7 @@ test('poolPrefix: one per exec dir, stable', () => {
 
 test('NetnsPool: the first start makes its own namespace, later ones take spares made after it; close deletes the spares', async () => {
   const runner = fakeRunner();
-  const pool = new NetnsPool(runner, 'berth-pool-test-', quiet);
+  const pool = new NetnsPool(runner, 'berth-pool-test-', quiet, 2, () => true);
   assert.equal(await pool.take('berth-c1'), '/run/netns/berth-c1');
   assert.deepEqual(runner.calls, ['ip netns add berth-c1']);
   // two spares follow, a little later
@@ -48,4 +48,15 @@ test('NetnsPool: the first start makes its own namespace, later ones take spares
   assert.equal(await pool.take('berth-c3'), '/run/netns/berth-c3');
   await new Promise((r) => setTimeout(r, 150));
   assert.equal(runner.calls.filter((c) => c.startsWith('ip netns add berth-pool')).length, 3);
+});
+
+test('NetnsPool: a spare deleted behind its back is skipped, not handed out', async () => {
+  const runner = fakeRunner();
+  const gone = new Set<string>();
+  const pool = new NetnsPool(runner, 'berth-pool-test-', quiet, 2, (p) => !gone.has(p));
+  await pool.take('berth-a');
+  await until(() => runner.calls.length === 3);
+  for (const c of runner.calls.slice(1)) gone.add(`/run/netns/${c.split(' ').pop()}`);
+  assert.equal(await pool.take('berth-b'), '/run/netns/berth-b');
+  await pool.close();
 });

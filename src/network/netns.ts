@@ -3,7 +3,7 @@
  * container's processes, so that teardown always finds the interfaces it must remove.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { EngineError, errorMessage, type Logger } from '../core/index.js';
 import type { CommandRunner } from './netavark.js';
 
@@ -61,6 +61,8 @@ export class NetnsPool {
     private readonly prefix: string,
     private readonly logger: Logger,
     private readonly size = 2,
+    /** Whether a namespace file still exists (someone may have run `ip netns delete` on a spare). */
+    private readonly exists: (path: string) => boolean = existsSync,
   ) {}
 
   /**
@@ -68,7 +70,8 @@ export class NetnsPool {
    * replaces it is made a little later, not while this start's runtime and netavark need the CPU.
    */
   async take(name: string): Promise<string> {
-    const spare = this.ready.shift();
+    let spare = this.ready.shift();
+    while (spare !== undefined && !this.exists(spare)) spare = this.ready.shift();
     setTimeout(() => this.refill(), REFILL_DELAY_MS).unref();
     return spare ?? createNetns(this.runner, name);
   }
