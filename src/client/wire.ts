@@ -198,7 +198,6 @@ class Body extends Readable {
     this.push(null);
     // Not at once: a socket's first destroy makes Node create process.stderr (net's _destroy
     // compares the socket with it), ~1 ms that would hold up the caller's next request.
-    this.socket.removeAllListeners('data');
     setImmediate(() => this.socket.destroy());
   }
 

@@ -42,6 +42,9 @@ export function poolPrefix(execDir: string): string {
   return `berth-pool-${createHash('sha256').update(execDir).digest('hex').slice(0, 10)}-`;
 }
 
+/** How long after a start takes a spare the next one is made (see NetnsPool.take). */
+const REFILL_DELAY_MS = 60;
+
 /**
  * Namespaces made ahead of time. A container's namespace must exist before its runtime is created
  * (config.json names it) and before netavark can set it up, so `ip netns add` (3–5 ms, more with
@@ -49,8 +52,6 @@ export function poolPrefix(execDir: string): string {
  * new spare is made in the background while the container starts. A spare's name carries this
  * daemon's prefix (poolPrefix), so that what a killed daemon left is found and deleted.
  */
-const REFILL_DELAY_MS = 60;
-
 export class NetnsPool {
   private readonly ready: string[] = [];
   private filling: Promise<void> | undefined;

@@ -8,7 +8,7 @@ import { EngineError } from '../core/index.js';
 import type { Endpoint } from './endpoints.js';
 import { repoScope } from './endpoints.js';
 import { familiarRepo, kindForStatus, statusMessage } from './registry-errors.js';
-import type { Transport } from './transport.js';
+import { timedFetch, type Transport } from './transport.js';
 import type { RepoRef } from './types.js';
 
 /** A Transform that passes bytes through and fails at the end unless they hash to `digest`. */
@@ -71,30 +71,28 @@ export async function getForeignBlob(
   urls: readonly string[], desc: { digest: string; size?: number }, timeoutMs: number, idleMs: number, signal: AbortSignal | undefined,
   notInRegistry: EngineError,
 ): Promise<Readable> {
+  const get = timedFetch(timeoutMs);
   const failures: string[] = [];
   for (const url of urls) {
     if (!/^https?:\/\//i.test(url)) {
       failures.push(`${url}: not an http(s) URL`);
       continue;
     }
-    const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(new Error('timeout')), timeoutMs);
     let response: Response;
     try {
-      response = await fetch(url, { signal: signal ? AbortSignal.any([signal, ctl.signal]) : ctl.signal });
+      response = await get(url, { method: 'GET' }, signal);
     } catch (err) {
       signal?.throwIfAborted();
-      failures.push(`${url}: ${ctl.signal.aborted ? 'timeout' : err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`);
+      failures.push(`${url}: ${err instanceof Error ? err.message : String(err)}`);
       continue;
-    } finally {
-      clearTimeout(timer);
     }
     if (response.status !== 200 || !response.body) {
       await response.body?.cancel().catch(() => undefined);
       failures.push(`${url}: unexpected status ${response.status}`);
       continue;
     }
-    return verifiedBody(response, desc, idleMs, (reason) => ctl.abort(reason));
+    const body = response.body;
+    return verifiedBody(response, desc, idleMs, () => void body.cancel().catch(() => undefined));
   }
   throw new EngineError(notInRegistry.kind, `${notInRegistry.message}; foreign URLs: ${failures.join('; ')}`, { cause: notInRegistry });
 }

@@ -9,7 +9,7 @@ import type { Logger } from '../core/index.js';
 import type { ContainerPlan, CreatedContainer } from './types.js';
 import type { RuntimeContext } from './context.js';
 import { cliNamed, pathsOf } from './context.js';
-import { DEFAULT_SHM_SIZE } from './defaults.js';
+import { CHILD_PATH, DEFAULT_SHM_SIZE } from './defaults.js';
 import { conmonArgs } from './conmon-args.js';
 import { mountOverlay } from './overlay.js';
 import { bundlePaths } from './paths.js';
@@ -22,7 +22,6 @@ import { additionalGroups, resolveSecurity } from './security.js';
 import { cleanupContainer } from './cleanup.js';
 
 const SAFE_ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-const MONITOR_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Creates the container; see ContainerRuntime.create. */
 export async function createContainer(
@@ -126,7 +125,7 @@ async function startMonitor(ctx: RuntimeContext, plan: ContainerPlan, paths: Bun
   // cwd = bundle: conmon creates its `oom` file relative to its working directory.
   const started = await ctx.host.spawnMonitor(ctx.conmonPath, args, {
     cwd: paths.dir,
-    env: { PATH: MONITOR_PATH },
+    env: { PATH: CHILD_PATH },
     syncEnv: '_OCI_SYNCPIPE',
   });
   const result = parseSyncLine(started.syncLine);

@@ -4,6 +4,9 @@
  */
 import type { OciDeviceRule, OciMount } from './oci-types.js';
 
+/** PATH for the helpers berthd starts (conmon, the runtime, mount, ip): the usual system dirs. */
+export const CHILD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 /** Docker's default capability set (bounding, effective, permitted). */
 export const DEFAULT_CAPABILITIES: readonly string[] = [
   'CAP_CHOWN',

@@ -1,10 +1,10 @@
 /**
  * An attached exec without a TTY on crun, run as `crun exec` (not `--detach`) straight from
  * berthd: crun waits for the process and exits with its code (128+n when signalled), and the
- * process writes into pipes that berthd reads. (runc's `exec` also waits until the pipes close, so
- * a background child the process left would hold it: runc execs keep going through conmon.) This skips conmon and its exec-mode handshakes, about 4 ms
- * of the ~9 ms an exec takes through conmon (see exec-session.ts, still used for TTYs and for
- * `exec -d`, whose processes must outlive berthd).
+ * process writes into pipes that berthd reads. This skips conmon and its exec-mode handshakes,
+ * about 4 ms of the ~9 ms an exec takes through conmon (exec-session.ts, still used for TTYs and
+ * for `exec -d`, whose processes must outlive berthd, and for runc, whose `exec` also waits until
+ * the pipes close, so that a background child the process left would hold it).
  *
  * The trade-off: such a process has berthd's pipes as its stdio, so if berthd dies meanwhile the
  * process gets EPIPE on its next write, as it would if the client went away; the client of an
@@ -15,7 +15,7 @@
  * stderr pipe. So the process "runs" once the pid file appears; if the runtime exits without one,
  * whatever reached stderr was the runtime's and its log gives the message.
  */
-import { watch, readFileSync, existsSync } from 'node:fs';
+import { watch, existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
@@ -24,9 +24,10 @@ import type { RuntimeContext } from './context.js';
 import { cliFor } from './context.js';
 import { refused, type SessionInput } from './exec-session.js';
 import { runtimeMessage } from './runc-error.js';
-import { parseSignal } from './signals.js';
+import { CHILD_PATH } from './defaults.js';
+import { execExitCode } from './exit.js';
+import { readPidSync } from './monitor.js';
 
-const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /**
  * After the process exited, how long its output pipes may stay open (a background child it left
  * holds them): what arrived by then is delivered, then the pipes are closed, as conmon does.
@@ -44,7 +45,7 @@ export async function startDirectExec(ctx: RuntimeContext, input: SessionInput):
     child = ctx.host.spawn(
       cli.path,
       [...cli.globalArgs(), `--log=${session.runtimeLog}`, '--log-format=json', 'exec', '--process', session.process, '--pid-file', session.pid, input.containerId],
-      { cwd: session.dir, env: { PATH }, stdin: spec.openStdin ? 'pipe' : 'ignore', output: 'pipe', detached: true },
+      { cwd: session.dir, env: { PATH: CHILD_PATH }, stdin: spec.openStdin ? 'pipe' : 'ignore', output: 'pipe', detached: true },
     );
   } catch (err) {
     pid.close();
@@ -57,7 +58,7 @@ export async function startDirectExec(ctx: RuntimeContext, input: SessionInput):
 
   const started = await Promise.race([pid.ready, child.exited.then(() => undefined)]);
   pid.close();
-  const hostPid = started ?? readPidNow(session.pid);
+  const hostPid = started ?? readPidSync(session.pid);
   if (hostPid === undefined) {
     // the runtime exited and never wrote the pid file: it refused the process
     await drained;
@@ -75,7 +76,7 @@ export async function startDirectExec(ctx: RuntimeContext, input: SessionInput):
     }, DRAIN_MS);
     await drained;
     clearTimeout(timer);
-    const exitCode = code ?? 128 + signalNumber(signal);
+    const exitCode = execExitCode(code, signal, undefined);
     log.debug('exec exited', { pid: hostPid, exitCode });
     await rm(session.dir, { recursive: true, force: true }).catch(() => undefined);
     return exitCode;
@@ -107,7 +108,7 @@ function pidFile(dir: string, file: string): { ready: Promise<number>; close(): 
   const ready = new Promise<number>((r) => (resolve = r));
   const name = file.slice(dir.length + 1);
   const check = (): void => {
-    const pid = readPidNow(file);
+    const pid = readPidSync(file);
     if (pid !== undefined) resolve(pid);
   };
   const watcher = watch(dir, { persistent: false }, (_event, changed) => {
@@ -116,21 +117,4 @@ function pidFile(dir: string, file: string): { ready: Promise<number>; close(): 
   watcher.on('error', () => undefined);
   if (existsSync(file)) check();
   return { ready, close: () => watcher.close() };
-}
-
-function readPidNow(file: string): number | undefined {
-  try {
-    const n = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(n) && n > 0 ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function signalNumber(signal: string | null): number {
-  try {
-    return signal ? parseSignal(signal) : 9;
-  } catch {
-    return 9;
-  }
 }

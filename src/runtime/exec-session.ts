@@ -18,6 +18,7 @@ import type { Logger } from '../core/index.js';
 import type { ExecProcess, ExecSpec } from './types.js';
 import type { RuntimeContext } from './context.js';
 import { cliFor } from './context.js';
+import { CHILD_PATH } from './defaults.js';
 import type { AttachSocket } from './attach.js';
 import { connectAttach } from './attach.js';
 import { execConmonArgs } from './conmon-args.js';
@@ -30,7 +31,6 @@ import type { ExecSessionPaths } from './paths.js';
 import { runtimeMessage } from './runc-error.js';
 import { PipeLines, parseSyncMessage } from './sync-pipe.js';
 
-const MONITOR_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const PIPES = ['_OCI_SYNCPIPE', '_OCI_STARTPIPE', '_OCI_ATTACHPIPE'];
 /** Reported when conmon vanished without telling the exit code and left no exit file. */
 const UNKNOWN_EXIT = 137;
@@ -67,7 +67,7 @@ export async function startExecSession(ctx: RuntimeContext, input: SessionInput)
     logLevel: ctx.conmonLogLevel === 'debug' ? 'info' : ctx.conmonLogLevel,
   });
   log.debug('spawn exec conmon', { path: ctx.conmonPath, args });
-  const mon = ctx.host.spawnMonitorPipes(ctx.conmonPath, args, { cwd: session.dir, env: { PATH: MONITOR_PATH }, pipes: PIPES });
+  const mon = ctx.host.spawnMonitorPipes(ctx.conmonPath, args, { cwd: session.dir, env: { PATH: CHILD_PATH }, pipes: PIPES });
   const [syncPipe, startPipe, attachPipe] = mon.pipes;
   if (!syncPipe || !startPipe || !attachPipe || mon.pid < 0) throw await conmonFailed(mon, input, 'could not start conmon');
   startPipe.on('error', () => undefined);

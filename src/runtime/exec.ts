@@ -1,10 +1,10 @@
 /**
  * exec: a process.json in the session dir (<bundle>/exec/<session>), then either conmon in exec
- * mode (TTYs and `exec -d`), which runs `runtime exec --detach`, holds the process's stdio (pipes,
- * or a pty with a TTY) and reports its exit code (128+n when signalled), or, for an attached exec
- * without a TTY, `runtime exec` as berthd's own child (exec-direct.ts). When the runtime refuses to start the process, its message
- * is on stderr and the exit code is 127 (not found) or 126 (cannot invoke). Throws 'conflict' if
- * the container is not running.
+ * mode (TTYs, `exec -d`, runc), which runs `runtime exec --detach`, holds the process's stdio
+ * (pipes, or a pty with a TTY) and reports its exit code (128+n when signalled), or, for an
+ * attached exec without a TTY on crun, `crun exec` as berthd's own child (exec-direct.ts). When the
+ * runtime refuses to start the process, its message is on stderr and the exit code is 127 (not
+ * found) or 126 (cannot invoke). Throws 'conflict' if the container is not running.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,8 +22,8 @@ import { checkTerminalSize } from './ctl.js';
 import { startExecSession } from './exec-session.js';
 import { startDirectExec } from './exec-direct.js';
 import { execSessionPaths } from './paths.js';
-import { parseSignal } from './signals.js';
-import { parseExitFile } from './exit.js';
+import { readPidSync } from './monitor.js';
+import { execExitCode, parseExitFile } from './exit.js';
 import type { BundlePaths } from './paths.js';
 import { join } from 'node:path';
 
@@ -60,18 +60,7 @@ export function execProcessSpec(
   return { ...p, capabilities, noNewPrivileges: container.process.noNewPrivileges };
 }
 
-/** Exit code for a finished `runtime exec`. */
-export function execExitCode(code: number | null, signal: string | null, runtimeError: string | undefined): number {
-  if (runtimeError !== undefined) return /executable file not found|no such file or directory/i.test(runtimeError) ? 127 : 126;
-  if (code !== null) return code;
-  let n = 9;
-  try {
-    if (signal) n = parseSignal(signal);
-  } catch {
-    // unknown name: report as killed
-  }
-  return 128 + n;
-}
+export { execExitCode } from './exit.js';
 
 /**
  * Starts a process in a running container through conmon's exec mode (see exec-session.ts): with
@@ -123,13 +112,8 @@ function runningNow(ctx: RuntimeContext, paths: BundlePaths, id: string): boolea
   } catch {
     // no exit file: it has not exited
   }
-  let pid: number;
-  try {
-    pid = Number(readFileSync(paths.containerPid, 'utf8').trim());
-  } catch {
-    return false;
-  }
-  return Number.isInteger(pid) && pid > 0 && ctx.host.processAlive(pid);
+  const pid = readPidSync(paths.containerPid);
+  return pid !== undefined && ctx.host.processAlive(pid);
 }
 
 function userSpecOf(c: OciSpec): string {

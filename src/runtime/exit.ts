@@ -7,12 +7,26 @@ import { access, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExitStatus } from './types.js';
 import type { BundlePaths } from './paths.js';
+import { parseSignal } from './signals.js';
 
 /** Parses conmon's exit file content (`-1` when conmon could not tell). */
 export function parseExitFile(text: string): number | undefined {
   const t = text.trim();
   if (!/^-?[0-9]+$/.test(t)) return undefined;
   return Number(t);
+}
+
+/** Exit code for a finished `runtime exec`. */
+export function execExitCode(code: number | null, signal: string | null, runtimeError: string | undefined): number {
+  if (runtimeError !== undefined) return /executable file not found|no such file or directory/i.test(runtimeError) ? 127 : 126;
+  if (code !== null) return code;
+  let n = 9;
+  try {
+    if (signal) n = parseSignal(signal);
+  } catch {
+    // unknown name: report as killed
+  }
+  return 128 + n;
 }
 
 /** The recorded exit status, or undefined while the container runs (or if its bundle is gone). */

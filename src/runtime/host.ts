@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, constants, openSync, unlinkSync, writeSync } from 'node:fs';
 import { readFile, statfs } from 'node:fs/promises';
 import type { Duplex, Readable, Writable } from 'node:stream';
+import { CHILD_PATH } from './defaults.js';
 
 /** Result of a finished command. */
 export interface RunResult {
@@ -126,7 +127,7 @@ export function nodeHost(): Host {
       return new Promise((resolve, reject) => {
         const child = spawn(file, args, {
           cwd: opts.cwd,
-          env: opts.env ?? { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+          env: opts.env ?? { PATH: CHILD_PATH },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         const out = collect(child.stdout);
@@ -201,7 +202,7 @@ export function nodeHost(): Host {
     spawn(file, args, opts) {
       const child = spawn(file, args, {
         cwd: opts.cwd,
-        env: opts.env ?? { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+        env: opts.env ?? { PATH: CHILD_PATH },
         stdio: [opts.stdin, opts.output, opts.output],
         detached: opts.detached === true,
       });

@@ -1,16 +1,30 @@
 /** Liveness of conmon and of the container's process, from their pid files (pid-reuse safe). */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Host } from './host.js';
 import type { BundlePaths } from './paths.js';
 
-/** Reads a pid file; undefined if missing or not a positive integer. */
-export async function readPid(file: string): Promise<number | undefined> {
+/** readPid, synchronously (small files on the exec path). */
+export function readPidSync(file: string): number | undefined {
   try {
-    const n = Number((await readFile(file, 'utf8')).trim());
-    return Number.isInteger(n) && n > 0 ? n : undefined;
+    return pidOf(readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }
+}
+
+/** Reads a pid file; undefined if missing or not a positive integer. */
+export async function readPid(file: string): Promise<number | undefined> {
+  try {
+    return pidOf(await readFile(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function pidOf(text: string): number | undefined {
+  const n = Number(text.trim());
+  return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 /** True while the container's conmon lives: its pid exists and its cmdline is conmon for this id. */

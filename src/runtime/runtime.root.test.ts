@@ -277,6 +277,8 @@ describe('running containers', () => {
     // attached execs without a TTY (as the runtime's child with crun, exec-direct.ts): the host
     // pid, a signal's exit code, a large output, and (below) a background child keeping the pipes
     const sl = await rt.exec(p.id, { args: ['sleep', '30'], env: [], cwd: '/', user: '', tty: false, openStdin: false });
+    // crun may write the pid file just before the process's execve is done
+    for (let i = 0; i < 100 && !readFileSync(`/proc/${sl.pid}/cmdline`, 'utf8').startsWith('sleep\0'); i++) await new Promise((r) => setTimeout(r, 10));
     assert.match(readFileSync(`/proc/${sl.pid}/cmdline`, 'utf8'), /^sleep\0/);
     process.kill(sl.pid, 'SIGTERM');
     assert.equal(await sl.exited, 143);
