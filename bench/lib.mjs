@@ -52,10 +52,10 @@ export function benchSession() {
   const started = [];
   const netnsToDelete = [];
 
-  async function startProcess(name, cmd, args, ready, timeoutMs) {
+  async function startProcess(name, cmd, args, ready, timeoutMs, env = process.env) {
     const logFile = join(tmp, `${name}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], cwd: ROOT });
+    const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], cwd: ROOT, env });
     started.push({ name, child });
     const t0 = Date.now();
     while (!(await ready())) {
@@ -74,12 +74,14 @@ export function benchSession() {
     /** berthd on private paths; answers its `unix://` host. */
     async startBerthd(extra = []) {
       const sock = join(tmp, 'berth.sock');
-      // BERTHD_NODE_ARGS: extra Node flags for the daemon, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
-      const nodeArgs = (process.env.BERTHD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-      await startProcess('berthd', process.execPath, [
-        ...nodeArgs, join(ROOT, 'bin', 'berthd'), '-H', `unix://${sock}`, '--data-root', join(tmp, 'berth-data'),
+      // bin/berthd itself, so that the Node flags on its #! line apply. BERTHD_NODE_ARGS: extra
+      // Node flags for the daemon, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (via NODE_OPTIONS)
+      const extraNode = process.env.BERTHD_NODE_ARGS ?? '';
+      const env = extraNode ? { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${extraNode}`.trim() } : process.env;
+      await startProcess('berthd', join(ROOT, 'bin', 'berthd'), [
+        '-H', `unix://${sock}`, '--data-root', join(tmp, 'berth-data'),
         '--exec-root', join(tmp, 'berth-exec'), '--pidfile', join(tmp, 'berthd.pid'), '--log-level', 'warn', ...extra,
-      ], () => ping(sock), 15_000);
+      ], () => ping(sock), 15_000, env);
       return `unix://${sock}`;
     },
     /** The reference dockerd (REF_DOCKER_HOST if given), without touching the firewall. */

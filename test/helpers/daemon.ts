@@ -60,11 +60,10 @@ export function testNetwork(dir: string): { bridge: string; bip: string; subnet:
   };
 }
 
-/** The berthd command line for a temp dir. */
+/** berthd's arguments for a temp dir; run them with BERTHD_BIN itself, whose `#!` line carries Node's flags. */
 export function daemonArgs(dir: string, extra: string[] = []): string[] {
   const net = testNetwork(dir);
   return [
-    BERTHD_BIN,
     '-H', `unix://${join(dir, 'berth.sock')}`,
     '--data-root', join(dir, 'data'),
     '--exec-root', join(dir, 'exec'),
@@ -82,7 +81,7 @@ export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> 
   const socket = join(dir, 'berth.sock');
   const logFile = join(dir, 'berthd.log');
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, daemonArgs(dir, opts.args), { stdio: ['ignore', fd, fd], cwd: REPO_ROOT });
+  const child = spawn(BERTHD_BIN, daemonArgs(dir, opts.args), { stdio: ['ignore', fd, fd], cwd: REPO_ROOT });
   closeSync(fd);
   let exited: number | null | undefined;
   const exit = new Promise<number | null>((resolve) => {

@@ -5,13 +5,14 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, daemonArgs, type TestDaemon } from '../helpers/daemon.js';
 import { api } from '../helpers/http.js';
 import { loadBusybox } from '../helpers/image.js';
 import { uniqueName } from '../helpers/docker.js';
-import { IS_ROOT, REPO_ROOT } from '../helpers/paths.js';
+import { BERTHD_BIN, IS_ROOT, REPO_ROOT } from '../helpers/paths.js';
 
 const skip = IS_ROOT ? false : 'needs root';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -73,6 +74,14 @@ describe('Engine API', { skip }, () => {
   });
   after(async () => {
     await d?.stop();
+  });
+
+  it('runs under bin/berthd\'s Node flags (the heap room that keeps pulls out of full GCs)', async () => {
+    const argv = readFileSync(`/proc/${d.pid}/cmdline`, 'utf8').split('\0');
+    const shebang = readFileSync(BERTHD_BIN, 'utf8').split('\n')[0]!;
+    const flag = /--initial-old-space-size=\d+/.exec(shebang)?.[0];
+    assert.ok(flag, `bin/berthd's #! line names the heap flag: ${shebang}`);
+    assert.ok(argv.includes(flag), `berthd runs as: ${argv.join(' ')}`);
   });
 
   it('answers /_ping with Docker headers', async () => {
@@ -250,7 +259,7 @@ describe('daemon restart', { skip }, () => {
   it('a second daemon on the same data root exits with a clear message', async () => {
     d ??= await startDaemon();
     const running = d;
-    const child = spawn(process.execPath, daemonArgs(running.dir), { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BERTHD_BIN, daemonArgs(running.dir), { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));

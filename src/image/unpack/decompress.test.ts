@@ -32,6 +32,28 @@ describe('decompressStream', () => {
     assert.deepEqual(await collect(await decompressStream(Readable.from(bytes))), payload);
   });
 
+  it('keeps streams shorter than the magic bytes, and empty ones', async () => {
+    assert.deepEqual(await collect(await decompressStream(Readable.from([Buffer.from('ab')]))), Buffer.from('ab'));
+    assert.deepEqual(await collect(await decompressStream(Readable.from([], { objectMode: false }))), Buffer.alloc(0));
+  });
+
+  it('hands out the source itself for plain data (no stream in between)', async () => {
+    const src = Readable.from([payload], { objectMode: false });
+    assert.equal(await decompressStream(src), src);
+  });
+
+  for (const [name, first] of [['plain', payload], ['gzip', gzipSync(payload).subarray(0, 40)]] as const) {
+    it(`reports a source failing right after its first bytes to the consumer (${name}), never as an uncaught error`, async () => {
+      // The error arrives before the consumer attaches: it must still fail the consumer's read.
+      const src = new Readable({ read() {} });
+      src.push(first);
+      const plain = await decompressStream(src);
+      src.destroy(new Error('connection reset'));
+      await new Promise((r) => setImmediate(r));
+      await assert.rejects(collect(plain), /connection reset/);
+    });
+  }
+
   for (const kind of ['zstd', 'xz', 'bzip2'] as ExternalCompression[]) {
     const tool = DEFAULT_DECOMPRESSORS[kind];
     it(`reads ${kind} through ${tool}`, { skip: !existsSync(tool) && `${tool} missing` }, async () => {

@@ -4,9 +4,9 @@ import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { invalidArgument, type Logger } from '../../core/index.js';
 
-/** Compression formats recognized by their magic bytes. */
 const GUNZIP_CHUNK = 1024 * 1024;
 
+/** Compression formats recognized by their magic bytes. */
 export type Compression = 'none' | 'gzip' | 'zstd' | 'xz' | 'bzip2';
 
 /** Formats Node cannot decompress itself, read through the distribution's tools as Moby does for xz. */
@@ -42,21 +42,8 @@ export function sniffCompression(head: Uint8Array): Compression {
  * stream with 'invalid-argument'.
  */
 export async function decompressStream(src: Readable, opts: DecompressOptions = {}): Promise<Readable> {
-  const it = src[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const chunks: Buffer[] = [];
-  let have = 0;
-  let done = false;
-  while (have < 6) {
-    const r = await it.next();
-    if (r.done) {
-      done = true;
-      break;
-    }
-    const chunk = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value as Uint8Array);
-    chunks.push(chunk);
-    have += chunk.length;
-  }
-  const head = Buffer.concat(chunks);
+  parkErrors(src);
+  const { head, ended } = await peekHead(src, 6);
   const kind = sniffCompression(head);
   let tool: string | undefined;
   if (kind !== 'none' && kind !== 'gzip') {
@@ -66,30 +53,69 @@ export async function decompressStream(src: Readable, opts: DecompressOptions = 
       throw invalidArgument(`unsupported compression format ${kind}: ${tool} is not installed`);
     }
   }
-  async function* rest(): AsyncGenerator<Buffer> {
-    try {
-      if (head.length > 0) yield head;
-      if (done) return;
-      for (;;) {
-        const r = await it.next();
-        if (r.done) return;
-        yield r.value;
-      }
-    } finally {
-      // Stopped early (the consumer failed): release the source too.
-      if (!src.readableEnded) src.destroy();
-    }
-  }
-  const raw = Readable.from(rest(), { objectMode: false });
-  if (kind === 'none') return raw;
-  if (kind === 'gzip') {
+  // The source itself goes on, its first bytes put back: no stream in between.
+  const raw = ended ? Readable.from(head.length > 0 ? [head] : [], { objectMode: false }) : src;
+  if (kind === 'none') return parkErrors(raw);
+  const out = kind === 'gzip'
     // 1 MiB output chunks: with zlib's default of 16 KiB, the per-chunk round trips through the
     // thread pool cap inflate at ~130 MB/s here; 1 MiB gives ~750 MB/s
-    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
-    raw.on('error', (err) => gunzip.destroy(err));
-    return raw.pipe(gunzip);
+    ? raw.pipe(createGunzip({ chunkSize: GUNZIP_CHUNK }))
+    : external(kind, tool!, raw, opts.logger);
+  if (kind === 'gzip') raw.on('error', (err) => out.destroy(err));
+  if (raw.errored) out.destroy(raw.errored); // failed while its first bytes were being read
+  // Stopped early (the consumer failed): release the source too.
+  out.on('close', () => {
+    if (!src.readableEnded) src.destroy();
+  });
+  return parkErrors(out);
+}
+
+/**
+ * A stream can fail while no one listens: between the peek and this function's answer, or
+ * before the consumer attached. The error stays on the stream (`errored`), where pipelines and
+ * async iteration find it; this listener only keeps it from being an uncaught 'error' event.
+ */
+function parkErrors(stream: Readable): Readable {
+  return stream.on('error', () => undefined);
+}
+
+/**
+ * Reads at least `n` bytes (fewer at the end) from a paused stream and puts them back, so that
+ * the stream still yields everything. `ended`: the stream ended within them (nothing to put back).
+ */
+async function peekHead(src: Readable, n: number): Promise<{ head: Buffer; ended: boolean }> {
+  const chunks: Buffer[] = [];
+  let have = 0;
+  let ended = false;
+  while (have < n) {
+    const chunk = src.read() as Buffer | string | null;
+    if (chunk !== null) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      chunks.push(buf);
+      have += buf.length;
+      continue;
+    }
+    if (src.readableEnded) {
+      ended = true;
+      break;
+    }
+    if (src.errored) throw src.errored;
+    if (src.destroyed) throw new Error('stream closed before its first bytes');
+    await new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        src.off('readable', done).off('end', done).off('close', done).off('error', fail);
+        resolve();
+      };
+      const fail = (err: Error): void => {
+        src.off('readable', done).off('end', done).off('close', done).off('error', fail);
+        reject(err);
+      };
+      src.on('readable', done).on('end', done).on('close', done).on('error', fail);
+    });
   }
-  return external(kind, tool!, raw, opts.logger);
+  const head = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  if (!ended && head.length > 0) src.unshift(head);
+  return { head, ended };
 }
 
 function isExecutable(path: string): boolean {
