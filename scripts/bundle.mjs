@@ -1,7 +1,7 @@
 // Bundles the CLI and the daemon into one file each (dist/berth.cjs, dist/berthd.js), so that
 // starting them loads one module instead of hundreds: the CLI's start path is on every `run`.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const common = {
@@ -25,6 +25,6 @@ await Promise.all([
 ]);
 rmSync('dist/berth.js', { force: true });
 rmSync('dist/berth.js.map', { force: true });
-// warm the CLI's code cache (dist/berth.cjs.v8cache) with one run
-rmSync('dist/berth.cjs.v8cache', { force: true });
+// the CLI's code caches (dist/berth.cjs.<command>.v8cache) belong to the old bundle; warm one
+for (const f of readdirSync('dist')) if (f.startsWith('berth.cjs.') && f.includes('v8cache')) rmSync(`dist/${f}`, { force: true });
 execFileSync(process.execPath, ['bin/berth', '--help'], { stdio: 'ignore' });

@@ -239,6 +239,13 @@ describe('running containers', () => {
     await rt.start(p.id);
     assert.ok((await rt.pid(p.id)) !== undefined);
     await assert.rejects(rt.kill(p.id, 'NOPE'), (e: unknown) => isKind(e, 'invalid-argument') && (e as Error).message === 'Invalid signal: NOPE');
+    // Until the init has set up its signal handling, it is a namespace's pid 1 with default
+    // dispositions, and the kernel drops a SIGTERM from outside (so in Docker). Its child running
+    // means it is past that point.
+    for (let i = 0; i < 100; i++) {
+      if ((await rt.top(p.id)).Processes.some((row) => /sleep 100/.test(row.at(-1) ?? ''))) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await rt.kill(p.id, 'TERM');
     assert.equal((await exited).exitCode, 143);
     await assert.rejects(rt.kill(p.id, 'KILL'), (e: unknown) => isKind(e, 'conflict') || isKind(e, 'not-found'));
