@@ -1,6 +1,9 @@
 /**
  * Exec instances: POST /containers/{id}/exec, /exec/{id}/start, /exec/{id}/json.
  * Kept in memory, as Docker does; a process runs through the runtime (`runc exec`).
+ * As in Docker, an exec leaves its container's ExecIDs when it exits but stays inspectable for
+ * a while: records exited for longer than KEEP_EXITED_MS go at the next sweep. Without this, a
+ * container's records and its inspect grew with every exec ever run (health checks, scripts).
  */
 import { conflict, newId, notFound, invalidArgument, type Logger } from '../core/index.js';
 import type { ExecCreateBody, ExecInspect } from '../protocol/index.js';
@@ -21,15 +24,23 @@ interface ExecRecord {
   running: boolean;
   exitCode: number | null;
   pid: number;
+  /** When the process exited (or failed to start), by the Execs clock. */
+  exitedAt?: number;
 }
+
+/** How long an exited exec stays inspectable (Docker's exec GC: between 5 and 10 minutes). */
+export const KEEP_EXITED_MS = 5 * 60_000;
 
 export class Execs {
   private readonly execs = new Map<string, ExecRecord>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly d: {
     store: ContainerStore; containers: Containers; runtime: ContainerRuntime; logger: Logger;
     /** The daemon's default detach keys (daemon.json `detach-keys`). */
     detachKeys: Buffer;
+    /** Clock in ms (tests). */
+    now?: () => number;
   }) {}
 
   create(ref: string, body: ExecCreateBody): string {
@@ -48,8 +59,24 @@ export class Execs {
     return e;
   }
 
+  /** A container's ExecIDs: its execs that have not exited (created or running), as in Docker. */
   idsFor(containerId: string): string[] {
-    return [...this.execs.values()].filter((e) => e.containerId === containerId).map((e) => e.id);
+    return [...this.execs.values()].filter((e) => e.containerId === containerId && e.exitedAt === undefined).map((e) => e.id);
+  }
+
+  /** Drops the records of execs that exited more than KEEP_EXITED_MS ago. */
+  sweep(): void {
+    const cutoff = this.now() - KEEP_EXITED_MS;
+    for (const e of this.execs.values()) if (e.exitedAt !== undefined && e.exitedAt <= cutoff) this.execs.delete(e.id);
+  }
+
+  private now(): number {
+    return this.d.now?.() ?? Date.now();
+  }
+
+  private markExited(e: ExecRecord): void {
+    e.exitedAt = this.now();
+    this.sweeper ??= setInterval(() => this.sweep(), KEEP_EXITED_MS).unref();
   }
 
   /** Drops the exec records of a removed container. */
@@ -79,7 +106,7 @@ export class Execs {
     e.started = true;
     const rec = this.d.store.get(e.containerId);
     const size = opts.consoleSize ?? b.ConsoleSize ?? undefined;
-    const proc = await this.d.runtime.exec(rec.id, {
+    const spec: Parameters<ContainerRuntime['exec']>[1] = {
       args: b.Cmd,
       env: mergeEnv(rec.config.Env, b.Env),
       cwd: b.WorkingDir || rec.config.WorkingDir || '/',
@@ -89,7 +116,14 @@ export class Execs {
       privileged: b.Privileged ?? false,
       ...(client === undefined ? { detach: true } : {}),
       ...(tty && size && size[0] > 0 && size[1] > 0 ? { consoleSize: [size[0], size[1]] as [number, number] } : {}),
-    });
+    };
+    let proc: Awaited<ReturnType<ContainerRuntime['exec']>>;
+    try {
+      proc = await this.d.runtime.exec(rec.id, spec);
+    } catch (err) {
+      this.markExited(e); // never ran: out of the container's ExecIDs, as in Docker
+      throw err;
+    }
     e.running = true;
     e.pid = proc.pid;
     if (proc.resize) e.resize = (h, w) => proc.resize!(h, w);
@@ -131,6 +165,7 @@ export class Execs {
     void proc.exited.then((code) => {
       e.running = false;
       e.exitCode = code;
+      this.markExited(e);
       delete e.resize;
       exitCode = code;
       this.d.logger.debug('exec exited', { container: rec.id, exec: id, exitCode: code });

@@ -22,18 +22,9 @@ import { ok, cliFor, uniqueName, type Cli, type CliResult } from '../helpers/doc
 import { api } from '../helpers/http.js';
 import { loadBusybox } from '../helpers/image.js';
 import { DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
+import { freePort, freePorts } from '../helpers/ports.js';
 
 const run = promisify(execFile);
-
-
-/** A port nothing listens on right now (the kernel's pick). */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '0.0.0.0', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** GET a URL; resolves the body, rejects on any error or after `ms`. */
 function httpGet(url: string, ms = 3000): Promise<string> {
@@ -219,7 +210,7 @@ export function defineNetworkSuite(kind: 'docker' | 'berth'): void {
 
     it('UDP and port ranges are published', async () => {
       const udp = await freePort();
-      const a = await freePort();
+      const a = await freePorts(2);
       const name = await started(['-p', `${udp}:5353/udp`, '-p', `${a}-${a + 1}:90-91`, 'busybox', 'sleep', '300']);
       assert.equal(await inspect(name, '{{json .NetworkSettings.Ports}}'),
         `{"5353/udp":[${everyAddress(udp)}],"90/tcp":[${everyAddress(a)}],"91/tcp":[${everyAddress(a + 1)}]}`);

@@ -9,7 +9,6 @@ import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,21 +17,13 @@ import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { ok, cliFor, docker, uniqueName, type Cli, type CliResult } from '../helpers/docker.js';
 import { loadBusybox } from '../helpers/image.js';
 import { DOCKER_BIN, IS_ROOT } from '../helpers/paths.js';
+import { freePort } from '../helpers/ports.js';
 
 const run = promisify(execFile);
-
 
 /** Docker's default capability set as /proc/<pid>/status shows it. */
 const DEFAULT_CAPS = '00000000a80425fb';
 const HOST_CAPS = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl in `dir`. */
 async function makeCerts(dir: string): Promise<void> {
