@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../core/index.js';
 import { invalidArgument } from '../core/index.js';
+import type { ExecLauncher } from './exec-launcher.js';
 import type { Host } from './host.js';
 import type { OciSeccomp } from './oci-types.js';
 import { bundlePaths } from './paths.js';
@@ -36,6 +37,8 @@ export interface RuntimeContext {
   seccompBpf?: SeccompBpfCache;
   /** Bundle dirs of containers created by this process (others default to execRoot/containers/<id>). */
   bundles: Map<string, string>;
+  /** Forks the runtime for attached execs ahead of time (see exec-launcher.ts). */
+  launcher?: ExecLauncher;
 }
 
 /** The runtime CLI that made container `id`: the one whose state root holds it, else the default. */

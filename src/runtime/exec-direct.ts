@@ -40,13 +40,14 @@ export async function startDirectExec(ctx: RuntimeContext, input: SessionInput):
   const cli = cliFor(ctx, input.containerId);
   // watch before spawning: the pid file can appear before spawn() returns
   const pid = pidFile(session.dir, session.pid);
+  const args = [
+    ...cli.globalArgs(), `--log=${session.runtimeLog}`, '--log-format=json', 'exec', '--process', session.process, '--pid-file', session.pid, input.containerId,
+  ];
   let child;
   try {
-    child = ctx.host.spawn(
-      cli.path,
-      [...cli.globalArgs(), `--log=${session.runtimeLog}`, '--log-format=json', 'exec', '--process', session.process, '--pid-file', session.pid, input.containerId],
-      { cwd: session.dir, env: { PATH: CHILD_PATH }, stdin: spec.openStdin ? 'pipe' : 'ignore', output: 'pipe', detached: true },
-    );
+    child = !spec.openStdin && ctx.launcher
+      ? ctx.launcher.launch(cli.path, args, session.dir)
+      : ctx.host.spawn(cli.path, args, { cwd: session.dir, env: { PATH: CHILD_PATH }, stdin: spec.openStdin ? 'pipe' : 'ignore', output: 'pipe', detached: true });
   } catch (err) {
     pid.close();
     throw err;
@@ -78,7 +79,8 @@ export async function startDirectExec(ctx: RuntimeContext, input: SessionInput):
     clearTimeout(timer);
     const exitCode = execExitCode(code, signal, undefined);
     log.debug('exec exited', { pid: hostPid, exitCode });
-    await rm(session.dir, { recursive: true, force: true }).catch(() => undefined);
+    // the session dir goes after the answer: the client's stream need not wait for it
+    void rm(session.dir, { recursive: true, force: true }).catch(() => undefined);
     return exitCode;
   })();
   return { pid: hostPid, stdin: child.stdin, stdout, stderr, exited };

@@ -38,6 +38,8 @@ export interface MonitorPipes {
 export interface HostChild {
   pid: number;
   stdin: Writable | null;
+  /** The pipe at the child's fd 3, when spawned with `control`. */
+  control?: Writable | null;
   stdout: Readable | null;
   stderr: Readable | null;
   /** Settles when the process exited (its stdio may still be open: a child of it can hold it). */
@@ -63,12 +65,15 @@ export interface Host {
   spawnMonitorPipes(file: string, args: string[], opts: { cwd: string; env: Record<string, string>; pipes: string[] }): MonitorPipes;
   /**
    * Spawns a long-running child with piped or ignored stdio (an attached exec without a TTY);
-   * `detached` gives it a session of its own. Throws if it cannot be started.
+   * `detached` gives it a session of its own, `control` a pipe from us at its fd 3. Throws if it
+   * cannot be started.
    */
   spawn(
     file: string,
     args: string[],
-    opts: { cwd?: string; env?: Record<string, string>; stdin: 'pipe' | 'ignore'; output: 'pipe' | 'ignore'; detached?: boolean },
+    opts: {
+      cwd?: string; env?: Record<string, string>; stdin: 'pipe' | 'ignore'; output: 'pipe' | 'ignore'; detached?: boolean; control?: boolean;
+    },
   ): HostChild;
   /** Sends a signal to a process; false if it does not exist (any more). */
   kill(pid: number, signal: NodeJS.Signals): boolean;
@@ -203,14 +208,17 @@ export function nodeHost(): Host {
       const child = spawn(file, args, {
         cwd: opts.cwd,
         env: opts.env ?? { PATH: CHILD_PATH },
-        stdio: [opts.stdin, opts.output, opts.output],
+        stdio: opts.control ? [opts.stdin, opts.output, opts.output, 'pipe'] : [opts.stdin, opts.output, opts.output],
         detached: opts.detached === true,
       });
       const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
         child.on('error', () => resolve({ code: 127, signal: null }));
         child.on('exit', (code, signal) => resolve({ code, signal }));
       });
-      return { pid: child.pid ?? -1, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited };
+      return {
+        pid: child.pid ?? -1, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited,
+        ...(opts.control ? { control: child.stdio[3] as Writable | null } : {}),
+      };
     },
 
     kill(pid, signal) {

@@ -28,6 +28,7 @@ import { DEFAULT_SECCOMP_PROFILE, loadSeccompDefaults } from './seccomp.js';
 import type { SeccompDefaults } from './security.js';
 import { DEFAULT_CAPABILITIES } from './defaults.js';
 import { SeccompBpfCache } from './seccomp-cache.js';
+import { ExecLauncher } from './exec-launcher.js';
 
 export interface RuntimeOptions {
   /** Exec root (e.g. /run/berth): bundles under containers/, runtime state under runc/. */
@@ -133,6 +134,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
     conmonLogLevel: opts.conmonLogLevel ?? 'error',
     bundles: new Map(),
     ...(busybox ? { busybox } : {}),
+    // a test's fake host spawns as told: no shells forked ahead
+    ...(opts.host ? {} : { launcher: new ExecLauncher(host) }),
     others: await otherRuntimes(host, opts.execRoot, detected.name, log),
   };
   const crun = detected.name === 'crun' ? ctx.cli : ctx.others.get('crun');
@@ -175,6 +178,7 @@ export class ConmonRuntime implements ContainerRuntime {
   }
 
   async close(): Promise<void> {
+    this.ctx.launcher?.close();
     for (const cli of [this.ctx.cli, ...this.ctx.others.values()]) {
       if (cli.path === readOnlyBinaryPath(this.ctx.execRoot, cli.name)) await unmountReadOnlyBinary(this.ctx.host, cli.path);
     }
