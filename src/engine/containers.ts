@@ -540,11 +540,15 @@ export class Containers {
     const rec = this.d.store.get(ref);
     const num = parseSignal(signal);
     if (num === undefined) throw invalidArgument(`Invalid signal: ${signal}`);
-    if (!this.isRunning(rec)) {
-      throw conflict(`Cannot kill container: ${ref}: container ${rec.id} is not running`);
-    }
-    await this.d.runtime.kill(rec.id, num);
-    this.emit(rec, 'kill', { signal: String(num) });
+    // Under the container's lock, as in Docker: the exit this signal causes is recorded (and its
+    // 'die' event sent) only after the 'kill' event, however fast the process dies.
+    await this.mutex.run(rec.id, async () => {
+      if (!this.isRunning(rec)) {
+        throw conflict(`Cannot kill container: ${ref}: container ${rec.id} is not running`);
+      }
+      await this.d.runtime.kill(rec.id, num);
+      this.emit(rec, 'kill', { signal: String(num) });
+    });
     if (num === 9) await this.thawAfterSignal(rec);
   }
 
