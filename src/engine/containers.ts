@@ -540,16 +540,24 @@ export class Containers {
     const rec = this.d.store.get(ref);
     const num = parseSignal(signal);
     if (num === undefined) throw invalidArgument(`Invalid signal: ${signal}`);
-    // Under the container's lock, as in Docker: the exit this signal causes is recorded (and its
-    // 'die' event sent) only after the 'kill' event, however fast the process dies.
-    await this.mutex.run(rec.id, async () => {
-      if (!this.isRunning(rec)) {
-        throw conflict(`Cannot kill container: ${ref}: container ${rec.id} is not running`);
-      }
+    if (!(await this.signal(rec, num))) {
+      throw conflict(`Cannot kill container: ${ref}: container ${rec.id} is not running`);
+    }
+    if (num === 9) await this.thawAfterSignal(rec);
+  }
+
+  /**
+   * Sends a signal and logs Docker's 'kill' event (also for stop, restart and rm -f, as Docker
+   * does), under the container's lock: the exit the signal causes is recorded, and its 'die'
+   * sent, only after the 'kill', however fast the process dies. False if it was not running.
+   */
+  private signal(rec: ContainerRecord, num: number): Promise<boolean> {
+    return this.mutex.run(rec.id, async () => {
+      if (!this.isRunning(rec)) return false;
       await this.d.runtime.kill(rec.id, num);
       this.emit(rec, 'kill', { signal: String(num) });
+      return true;
     });
-    if (num === 9) await this.thawAfterSignal(rec);
   }
 
   /**
@@ -578,7 +586,7 @@ export class Containers {
     const timeout = opts.timeout ?? rec.config.StopTimeout ?? 10;
     const exited = this.lifecycle.next('exit', rec.id);
     if (!this.isRunning(rec)) return;
-    await this.d.runtime.kill(rec.id, sig).catch(() => {});
+    await this.signal(rec, sig).catch(() => false);
     await this.thawAfterSignal(rec);
     if (timeout >= 0) {
       const timer = new Promise<'timeout'>((r) => setTimeout(r, timeout * 1000, 'timeout').unref());
@@ -586,7 +594,7 @@ export class Containers {
       this.d.logger.info('container did not stop in time; killing it', { container: rec.id, timeout });
     }
     if (!this.isRunning(rec)) return;
-    await this.d.runtime.kill(rec.id, 9).catch(() => {});
+    await this.signal(rec, 9).catch(() => false);
     await this.exitOrPoll(rec, exited);
   }
 
@@ -608,7 +616,10 @@ export class Containers {
     const rec = this.d.store.get(ref);
     rec.manuallyStopped = true;
     this.cancelRestart(rec);
-    if (this.isRunning(rec)) await this.stopRunning(rec, opts);
+    if (this.isRunning(rec)) {
+      await this.stopRunning(rec, opts);
+      this.emit(rec, 'stop');
+    }
     await this.start(rec.id);
     this.emit(rec, 'restart');
   }
@@ -648,7 +659,7 @@ export class Containers {
         throw conflict(`cannot remove container "/${rec.name}": container is ${rec.state.status}: stop the container before removing or force remove`);
       }
       const exited = this.lifecycle.next('exit', rec.id);
-      await this.d.runtime.kill(rec.id, 9).catch(() => {});
+      await this.signal(rec, 9).catch(() => false);
       await this.thawAfterSignal(rec);
       await this.exitOrPoll(rec, exited);
     }

@@ -225,5 +225,26 @@ export function defineResourceSuite(kind: 'docker' | 'berth'): void {
       const labelled = ok(await cli(['events', '--since', since, '--until', untilTs, '--filter', 'label=suite=events', '--filter', 'event=die'])).stdout;
       assert.equal(labelled.trim().split('\n').length, 1);
     });
+
+    it('events: stop, restart and rm -f log their signals as kill events, as dockerd does', async () => {
+      const since = ((Date.now() - 1000) / 1000).toFixed(3);
+      const name = uniqueName('evs');
+      // sleep as pid 1 ignores SIGTERM: stop and restart go on to SIGKILL
+      ok(await cli(['run', '-d', '--name', name, '--network', 'none', 'busybox', 'sleep', '60']));
+      ok(await cli(['stop', '-t', '1', name]));
+      ok(await cli(['start', name]));
+      ok(await cli(['restart', '-t', '0', name]));
+      ok(await cli(['rm', '-f', name]));
+      await sleep(1100);
+      const untilTs = (Date.now() / 1000).toFixed(3);
+      const r = ok(await cli(['events', '--since', since, '--until', untilTs, '--filter', `container=${name}`,
+        '--format', '{{.Action}} {{index .Actor.Attributes "signal"}}']));
+      // the sequence the reference dockerd logs for the same commands
+      assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.trim()), [
+        'create', 'start', 'kill 15', 'kill 9', 'die', 'stop',
+        'start', 'kill 15', 'kill 9', 'die', 'stop', 'start', 'restart',
+        'kill 9', 'die', 'destroy',
+      ]);
+    });
   });
 }
