@@ -7,7 +7,7 @@
  */
 import { conflict, newId, notFound, invalidArgument, type Logger } from '../core/index.js';
 import type { ExecCreateBody, ExecInspect } from '../protocol/index.js';
-import type { ContainerRuntime } from '../runtime/types.js';
+import type { ContainerRuntime, ExecProcess, ExecSpec } from '../runtime/types.js';
 import type { ClientStream } from './client-stream.js';
 import { mergeEnv } from './config-merge.js';
 import { DetachScanner, parseDetachKeys } from './detach-keys.js';
@@ -106,7 +106,7 @@ export class Execs {
     e.started = true;
     const rec = this.d.store.get(e.containerId);
     const size = opts.consoleSize ?? b.ConsoleSize ?? undefined;
-    const spec: Parameters<ContainerRuntime['exec']>[1] = {
+    const spec: ExecSpec = {
       args: b.Cmd,
       env: mergeEnv(rec.config.Env, b.Env),
       cwd: b.WorkingDir || rec.config.WorkingDir || '/',
@@ -117,7 +117,7 @@ export class Execs {
       ...(client === undefined ? { detach: true } : {}),
       ...(tty && size && size[0] > 0 && size[1] > 0 ? { consoleSize: [size[0], size[1]] as [number, number] } : {}),
     };
-    let proc: Awaited<ReturnType<ContainerRuntime['exec']>>;
+    let proc: ExecProcess;
     try {
       proc = await this.d.runtime.exec(rec.id, spec);
     } catch (err) {

@@ -45,9 +45,8 @@ export async function startDirectExec(ctx: RuntimeContext, input: SessionInput):
   ];
   let child;
   try {
-    child = !spec.openStdin && ctx.launcher
-      ? ctx.launcher.launch(cli.path, args, session.dir)
-      : ctx.host.spawn(cli.path, args, { cwd: session.dir, env: { PATH: CHILD_PATH }, stdin: spec.openStdin ? 'pipe' : 'ignore', output: 'pipe', detached: true });
+    child = (spec.openStdin ? undefined : ctx.launcher?.launch(cli.path, args, session.dir))
+      ?? ctx.host.spawn(cli.path, args, { cwd: session.dir, env: { PATH: CHILD_PATH }, stdin: spec.openStdin ? 'pipe' : 'ignore', output: 'pipe', detached: true });
   } catch (err) {
     pid.close();
     throw err;

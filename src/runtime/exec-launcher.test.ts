@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { CHILD_PATH } from './defaults.js';
 import { ExecLauncher } from './exec-launcher.js';
 import { nodeHost, type HostChild } from './host.js';
 
@@ -31,24 +32,31 @@ async function sparePid(): Promise<number | undefined> {
   return undefined;
 }
 
+const host = nodeHost();
+
+/** As exec-direct does: the spare when one is ready, else a plain spawn with the same stdio. */
+function start(launcher: ExecLauncher, file: string, args: string[], cwd: string): HostChild {
+  return launcher.launch(file, args, cwd) ?? host.spawn(file, args, { cwd, env: { PATH: CHILD_PATH }, stdin: 'ignore', output: 'pipe', detached: true });
+}
+
 async function run(child: HostChild): Promise<{ out: string; err: string; code: number | null }> {
   const [out, err, exit] = await Promise.all([text(child.stdout), text(child.stderr), child.exited]);
   return { out, err, code: exit.code };
 }
 
-test('the first launch spawns; the next one becomes the spare forked meanwhile, with args, cwd and stdin as asked', async () => {
+test('the first launch finds no spare; the next one becomes the spare forked meanwhile, with args, cwd and stdin as asked', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-launcher-'));
-  const launcher = new ExecLauncher(nodeHost());
+  const launcher = new ExecLauncher(host);
   try {
     const script = 'pwd; printf "<%s>" "$@"; echo; readlink /proc/self/fd/0; echo oops >&2; exit 7';
-    const first = await run(launcher.launch('/bin/sh', ['-c', script, 'sh', 'a b', "it's", '$HOME'], dir));
+    const first = await run(start(launcher, '/bin/sh', ['-c', script, 'sh', 'a b', "it's", '$HOME'], dir));
     assert.deepEqual(first, { out: `${dir}\n<a b><it's><$HOME>\n/dev/null\n`, err: 'oops\n', code: 7 });
 
     const spare = await sparePid();
     assert.ok(spare, 'a spare shell was forked after the first launch');
     const child = launcher.launch('/bin/sh', ['-c', script, 'sh', 'a b', "it's", '$HOME'], dir);
-    assert.equal(child.pid, spare, 'the second launch is the spare');
-    assert.deepEqual(await run(child), first, 'and runs exactly as a plain spawn did');
+    assert.equal(child?.pid, spare, 'the second launch is the spare');
+    assert.deepEqual(await run(child!), first, 'and runs exactly as a plain spawn did');
   } finally {
     launcher.close();
     rmSync(dir, { recursive: true, force: true });
@@ -56,14 +64,14 @@ test('the first launch spawns; the next one becomes the spare forked meanwhile, 
 });
 
 test('a spare that died is not used, and close() ends the spare', async () => {
-  const launcher = new ExecLauncher(nodeHost());
+  const launcher = new ExecLauncher(host);
   try {
-    await run(launcher.launch('/bin/true', [], '/'));
+    await run(start(launcher, '/bin/true', [], '/'));
     const dead = await sparePid();
     assert.ok(dead);
     process.kill(dead, 'SIGKILL');
     await sleep(50);
-    const child = launcher.launch('/bin/echo', ['fresh'], '/');
+    const child = start(launcher, '/bin/echo', ['fresh'], '/');
     assert.notEqual(child.pid, dead);
     assert.deepEqual(await run(child), { out: 'fresh\n', err: '', code: 0 });
 

@@ -4,8 +4,8 @@
  * `docker exec`. So after an exec, a spare `/bin/sh` is forked while nothing waits; the next exec
  * writes its command line to the spare's fd 3, and the shell closes that pipe and `exec`s the
  * runtime, which keeps the pid, session and stdio the spare was spawned with. Spares are made for
- * execs whose stdin is /dev/null (the spare's is); others spawn as before. A spare whose pipe
- * closes (berthd gone) exits at once.
+ * execs whose stdin is /dev/null (the spare's is); others, and any exec finding no spare ready,
+ * spawn as before. A spare whose pipe closes (berthd gone) exits at once.
  */
 import { CHILD_PATH } from './defaults.js';
 import type { Host, HostChild } from './host.js';
@@ -26,20 +26,21 @@ export class ExecLauncher {
   constructor(private readonly host: Host, private readonly shell = '/bin/sh') {}
 
   /**
-   * Starts `file args` in `cwd` in a session of its own, stdin /dev/null, stdout and stderr piped,
-   * environment PATH only: in a spare when one is ready, else by a plain spawn. Throws if neither
-   * can start it.
+   * Starts `file args` in `cwd` in a ready spare (session of its own, stdin /dev/null, stdout and
+   * stderr piped, environment PATH only) and has the next one forked. Undefined when no spare is
+   * ready: the caller spawns as usual.
    */
-  launch(file: string, args: string[], cwd: string): HostChild {
+  launch(file: string, args: string[], cwd: string): HostChild | undefined {
     const spare = this.takeSpare();
     this.scheduleRefill();
+    if (!spare) return undefined;
     const words = [file, ...args];
-    if (spare && !words.some((w) => w.includes('\n')) && !cwd.includes('\n')) {
-      spare.control?.end(`cd ${shellQuote(cwd)} && exec ${words.map(shellQuote).join(' ')}\n`);
-      return spare;
+    if (words.some((w) => w.includes('\n')) || cwd.includes('\n')) {
+      spare.control?.destroy(); // one line only: its shell reads EOF and exits
+      return undefined;
     }
-    if (spare) spare.control?.destroy(); // its shell reads EOF and exits
-    return this.host.spawn(file, args, { cwd, env: { PATH: CHILD_PATH }, stdin: 'ignore', output: 'pipe', detached: true });
+    spare.control?.end(`cd ${shellQuote(cwd)} && exec ${words.map(shellQuote).join(' ')}\n`);
+    return spare;
   }
 
   /** Ends the spare (its shell exits on EOF) and makes no more. */

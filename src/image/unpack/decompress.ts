@@ -55,13 +55,17 @@ export async function decompressStream(src: Readable, opts: DecompressOptions = 
   }
   // The source itself goes on, its first bytes put back: no stream in between.
   const raw = ended ? Readable.from(head.length > 0 ? [head] : [], { objectMode: false }) : src;
-  if (kind === 'none') return parkErrors(raw);
-  const out = kind === 'gzip'
+  if (kind === 'none') return raw; // src, its errors parked above (a Readable.from of a buffer has none)
+  let out: Readable;
+  if (kind === 'gzip') {
     // 1 MiB output chunks: with zlib's default of 16 KiB, the per-chunk round trips through the
     // thread pool cap inflate at ~130 MB/s here; 1 MiB gives ~750 MB/s
-    ? raw.pipe(createGunzip({ chunkSize: GUNZIP_CHUNK }))
-    : external(kind, tool!, raw, opts.logger);
-  if (kind === 'gzip') raw.on('error', (err) => out.destroy(err));
+    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
+    raw.on('error', (err) => gunzip.destroy(err));
+    out = raw.pipe(gunzip);
+  } else {
+    out = external(kind, tool!, raw, opts.logger);
+  }
   if (raw.errored) out.destroy(raw.errored); // failed while its first bytes were being read
   // Stopped early (the consumer failed): release the source too.
   out.on('close', () => {
