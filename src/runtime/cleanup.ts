@@ -12,6 +12,7 @@ const CONMON_EXIT_WAIT_MS = 2000;
 /** Removes everything the runtime made for a container. Idempotent; "already gone" is success. */
 export async function cleanupContainer(ctx: RuntimeContext, id: string): Promise<void> {
   const paths = pathsOf(ctx, id);
+  ctx.launcher?.dropPrimed(id);
   // a bundle that is gone was cleaned up already (runtime delete runs before the bundle is removed)
   if (!ctx.bundles.has(id) && !existsSync(paths.dir)) return;
   const log = ctx.log.child({ container: id, op: 'cleanup' });

@@ -39,6 +39,8 @@ export interface RuntimeContext {
   bundles: Map<string, string>;
   /** Forks the runtime for attached execs ahead of time (see exec-launcher.ts). */
   launcher?: ExecLauncher;
+  /** setpriv(1), which ties a primed runtime's life to berthd's (`--pdeathsig`); none: no priming. */
+  setpriv?: string;
 }
 
 /** The runtime CLI that made container `id`: the one whose state root holds it, else the default. */

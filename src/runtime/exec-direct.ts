@@ -14,14 +14,23 @@
  * process started, and its own error (e.g. executable not found) goes to `--log` as well as to the
  * stderr pipe. So the process "runs" once the pid file appears; if the runtime exits without one,
  * whatever reached stderr was the runtime's and its log gives the message.
+ *
+ * The runtime is launched in one of three ways, fastest first: one primed for this container
+ * (primeDirectExec, below: forked after earlier execs, waiting for its process file), a spare
+ * shell that `exec`s it, or a plain spawn (exec-launcher.ts has the reasons).
  */
-import { watch, existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, statSync, watch, writeFileSync, writeSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import type { ExecProcess } from './types.js';
 import type { RuntimeContext } from './context.js';
-import { cliFor } from './context.js';
+import { cliFor, pathsOf } from './context.js';
+import type { Primed } from './exec-launcher.js';
+import type { HostChild } from './host.js';
+import { execSessionPaths, type ExecSessionPaths } from './paths.js';
+import type { RuntimeCli } from './runc.js';
 import { refused, type SessionInput } from './exec-session.js';
 import { runtimeMessage } from './runc-error.js';
 import { CHILD_PATH } from './defaults.js';
@@ -34,24 +43,154 @@ import { readPidSync } from './monitor.js';
  */
 const DRAIN_MS = 100;
 
-export async function startDirectExec(ctx: RuntimeContext, input: SessionInput): Promise<ExecProcess> {
-  const { spec, session } = input;
-  const log = ctx.log.child({ container: input.containerId, op: 'exec', exec: input.sessionId });
-  const cli = cliFor(ctx, input.containerId);
-  // watch before spawning: the pid file can appear before spawn() returns
-  const pid = pidFile(session.dir, session.pid);
-  const args = [
-    ...cli.globalArgs(), `--log=${session.runtimeLog}`, '--log-format=json', 'exec', '--process', session.process, '--pid-file', session.pid, input.containerId,
-  ];
-  let child;
+/** A runtime exec primed for a container (see exec-launcher.ts), waiting for its process file. */
+export interface PrimedDirectExec {
+  sessionId: string;
+  /**
+   * Hands it the process (JSON) and closes our end. False if the FIFO did not take all of it at
+   * once (over 64 KiB): the runtime then reads a cut-off file, refuses it and exits.
+   */
+  feed(processSpec: string): boolean;
+}
+
+/** How long a primed runtime may take to reach its read before it is given up. */
+const PRIME_READY_MS = 2000;
+
+/**
+ * Forks `crun exec` for container `id` in a new session dir, its process file a FIFO that berthd
+ * holds open (read-write, so neither side's open blocks): crun loads, reads the container's state
+ * and config, opens the FIFO and waits in the read until berthd writes the process and closes its
+ * end. Resolves once crun holds the FIFO open: from then on the data cannot be lost (a FIFO that
+ * nobody holds open drops what was written to it, and its next reader would wait for a writer
+ * forever). `setpriv --pdeathsig KILL` ends it with berthd, even before it reached the FIFO.
+ * (A FIFO, because the pipes Node gives a child are socketpairs, which cannot be opened by path.)
+ */
+export async function primeDirectExec(ctx: RuntimeContext, id: string): Promise<Primed<PrimedDirectExec>> {
+  if (!ctx.setpriv) throw new Error('setpriv not found');
+  const sessionId = randomBytes(8).toString('hex');
+  const session = execSessionPaths(pathsOf(ctx, id), id, sessionId);
+  const cli = cliFor(ctx, id);
+  let fd: number | undefined;
+  let child: HostChild | undefined;
+  const closeFd = (): void => {
+    if (fd === undefined) return;
+    closeSync(fd);
+    fd = undefined;
+  };
+  const removeDir = (): Promise<void> => rm(session.dir, { recursive: true, force: true }).catch(() => undefined);
+  // ends it whether or not it reached the FIFO (it blocks every other signal by then)
+  const end = (c: HostChild): void => {
+    closeFd();
+    ctx.host.kill(c.pid, 'SIGKILL');
+    void c.exited.then(removeDir);
+  };
   try {
-    child = (spec.openStdin ? undefined : ctx.launcher?.launch(cli.path, args, session.dir))
-      ?? ctx.host.spawn(cli.path, args, { cwd: session.dir, env: { PATH: CHILD_PATH }, stdin: spec.openStdin ? 'pipe' : 'ignore', output: 'pipe', detached: true });
+    await mkdir(session.dir, { recursive: true });
+    const made = await ctx.host.run('mkfifo', ['-m', '0600', session.process]);
+    if (made.code !== 0) throw new Error(`mkfifo: ${made.stderr.trim()}`);
+    fd = openSync(session.process, constants.O_RDWR | constants.O_NONBLOCK);
+    const fifo = fstatSync(fd);
+    child = ctx.host.spawn(ctx.setpriv, ['--pdeathsig', 'KILL', cli.path, ...directArgs(cli, session, session.process, id)], {
+      cwd: session.dir, env: { PATH: CHILD_PATH }, stdin: 'ignore', output: 'pipe', detached: true,
+    });
+    await holdsOpen(child, fifo);
+  } catch (err) {
+    if (child) end(child);
+    else {
+      closeFd();
+      await removeDir();
+    }
+    throw err;
+  }
+  const runtime = child;
+  const feed = (processSpec: string): boolean => {
+    if (fd === undefined) return false;
+    const data = Buffer.from(processSpec);
+    let written = 0;
+    try {
+      written = writeSync(fd, data);
+    } catch {
+      // EAGAIN: the FIFO is full
+    }
+    closeFd();
+    return written === data.length;
+  };
+  return { child: runtime, value: { sessionId, feed }, dispose: () => end(runtime) };
+}
+
+/** Resolves once `child` has the FIFO `fifo` open; rejects if it exits or takes too long. */
+async function holdsOpen(child: HostChild, fifo: { dev: number; ino: number }): Promise<void> {
+  let exited = false;
+  void child.exited.then(() => (exited = true));
+  const fds = `/proc/${child.pid}/fd`;
+  const deadline = performance.now() + PRIME_READY_MS;
+  while (!exited && performance.now() < deadline) {
+    try {
+      for (const name of readdirSync(fds)) {
+        const st = statSync(`${fds}/${name}`, { throwIfNoEntry: false });
+        if (st && st.ino === fifo.ino && st.dev === fifo.dev) return;
+      }
+    } catch {
+      // exiting
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  throw new Error(exited ? 'the primed runtime exited' : 'the primed runtime did not open its process file');
+}
+
+function directArgs(cli: RuntimeCli, session: ExecSessionPaths, processFile: string, id: string): string[] {
+  return [...cli.globalArgs(), `--log=${session.runtimeLog}`, '--log-format=json', 'exec', '--process', processFile, '--pid-file', session.pid, id];
+}
+
+/**
+ * Runs the exec: in `primed` (handed `processSpec` through its pipe) when given, else in a spare
+ * shell or a new child reading session.process. A primed runtime that ends without starting the
+ * process (it may have failed before it read ours, e.g. the container was paused when it was
+ * forked) is followed by one plain attempt, whose outcome stands.
+ */
+export async function startDirectExec(ctx: RuntimeContext, input: SessionInput, primed?: { runtime: Primed<PrimedDirectExec>; processSpec: string }): Promise<ExecProcess> {
+  if (primed) {
+    const first = await attempt(ctx, input, () => {
+      primed.runtime.value.feed(primed.processSpec);
+      return primed.runtime.child;
+    });
+    if (first.started) return first.started;
+    await first.drained;
+    const { pid, runtimeLog, process } = input.session;
+    await Promise.all([pid, runtimeLog, process].map((f) => rm(f, { force: true })));
+    writeFileSync(input.session.process, primed.processSpec);
+  }
+  const cli = cliFor(ctx, input.containerId);
+  const { session, spec } = input;
+  const args = directArgs(cli, session, session.process, input.containerId);
+  const r = await attempt(ctx, input, () => (spec.openStdin ? undefined : ctx.launcher?.launch(cli.path, args, session.dir))
+    ?? ctx.host.spawn(cli.path, args, { cwd: session.dir, env: { PATH: CHILD_PATH }, stdin: spec.openStdin ? 'pipe' : 'ignore', output: 'pipe', detached: true }));
+  if (r.started) return r.started;
+  await r.drained;
+  const logged = runtimeMessage(await readFile(session.runtimeLog, 'utf8').catch(() => ''), spec.args[0]);
+  const code = await r.child.exited;
+  return refused(logged || `runtime exec failed (exit ${code.code ?? code.signal ?? '?'})`, input, session);
+}
+
+/** One launch: the running process, or (the runtime exited without a pid file) how it ended. */
+async function attempt(
+  ctx: RuntimeContext,
+  input: SessionInput,
+  launch: () => HostChild,
+): Promise<{ started: ExecProcess; drained?: undefined; child?: undefined } | { started?: undefined; drained: Promise<unknown>; child: HostChild }> {
+  const { session } = input;
+  const log = ctx.log.child({ container: input.containerId, op: 'exec', exec: input.sessionId });
+  // watch before launching: the pid file can appear before spawn() returns
+  const pid = pidFile(session.dir, session.pid);
+  let child: HostChild;
+  try {
+    child = launch();
   } catch (err) {
     pid.close();
     throw err;
   }
   child.stdin?.on('error', () => undefined);
+  child.control?.on('error', () => undefined);
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const drained = Promise.all([forward(child.stdout, stdout), forward(child.stderr, stderr)]);
@@ -59,13 +198,8 @@ export async function startDirectExec(ctx: RuntimeContext, input: SessionInput):
   const started = await Promise.race([pid.ready, child.exited.then(() => undefined)]);
   pid.close();
   const hostPid = started ?? readPidSync(session.pid);
-  if (hostPid === undefined) {
-    // the runtime exited and never wrote the pid file: it refused the process
-    await drained;
-    const logged = runtimeMessage(await readFile(session.runtimeLog, 'utf8').catch(() => ''), spec.args[0]);
-    const code = await child.exited;
-    return refused(logged || `runtime exec failed (exit ${code.code ?? code.signal ?? '?'})`, input, session);
-  }
+  // the runtime exited and never wrote the pid file: it refused the process
+  if (hostPid === undefined) return { drained, child };
 
   const exited = (async (): Promise<number> => {
     const { code, signal } = await child.exited;
@@ -82,7 +216,7 @@ export async function startDirectExec(ctx: RuntimeContext, input: SessionInput):
     void rm(session.dir, { recursive: true, force: true }).catch(() => undefined);
     return exitCode;
   })();
-  return { pid: hostPid, stdin: child.stdin, stdout, stderr, exited };
+  return { started: { pid: hostPid, stdin: child.stdin, stdout, stderr, exited } };
 }
 
 /** Pipes `from` into `to` (with backpressure) and ends `to` when `from` ends or is destroyed. */

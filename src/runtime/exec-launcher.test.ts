@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CHILD_PATH } from './defaults.js';
-import { ExecLauncher } from './exec-launcher.js';
+import { ExecLauncher, type Primed } from './exec-launcher.js';
 import { nodeHost, type HostChild } from './host.js';
 
 const text = async (r: Readable | null): Promise<string> => {
@@ -93,3 +93,120 @@ function existsProc(pid: number): boolean {
     return false;
   }
 }
+
+/** A stand-in for a primed runtime: a child that waits until killed, and a log of disposals. */
+function primer(disposed: string[]) {
+  const children: HostChild[] = [];
+  const make = async (): Promise<Primed<string>> => {
+    const child = host.spawn('/bin/sleep', ['30'], { stdin: 'ignore', output: 'pipe', detached: true });
+    children.push(child);
+    const name = `p${children.length}`;
+    return {
+      child, value: name,
+      dispose: () => {
+        disposed.push(name);
+        if (existsProc(child.pid)) process.kill(child.pid, 'SIGKILL');
+      },
+    };
+  };
+  return { make, count: () => children.length, last: () => children.at(-1) };
+}
+
+test('a runtime is primed after the second exec under one key, once that exec is done, and taken once', async () => {
+  const launcher = new ExecLauncher(host);
+  const disposed: string[] = [];
+  const p = primer(disposed);
+  try {
+    launcher.primeAfter('c1:10', Promise.resolve(), p.make);
+    await sleep(30);
+    assert.equal(p.count(), 0, 'a first exec under a key primes nothing');
+    let finish!: () => void;
+    launcher.primeAfter('c1:10', new Promise<void>((r) => (finish = r)), p.make);
+    await sleep(30);
+    assert.equal(p.count(), 0, 'nothing is primed while the exec runs');
+    finish();
+    await sleep(30);
+    assert.equal(p.count(), 1);
+    const taken = launcher.takePrimed<string>('c1:10');
+    assert.equal(taken?.value, 'p1');
+    assert.ok(existsProc(taken.child.pid));
+    assert.equal(launcher.takePrimed('c1:10'), undefined, 'taken once');
+    assert.deepEqual(disposed, [], 'the taker owns it');
+    taken.dispose();
+  } finally {
+    launcher.close();
+  }
+});
+
+test('a primed runtime for another key, one that died, a dropped container and close() are disposed of', async () => {
+  const launcher = new ExecLauncher(host);
+  const disposed: string[] = [];
+  const p = primer(disposed);
+  const primeTwice = async (key: string): Promise<void> => {
+    launcher.primeAfter(key, Promise.resolve(), p.make);
+    launcher.primeAfter(key, Promise.resolve(), p.make);
+    await sleep(30);
+  };
+  try {
+    await primeTwice('c1:10');
+    assert.equal(launcher.takePrimed('c1:11'), undefined, 'another init of the same container: not used');
+    assert.deepEqual(disposed, ['p1']);
+
+    await primeTwice('c1:11');
+    const pid = launcher.takePrimed<string>('c1:11');
+    assert.equal(pid?.value, 'p2');
+    pid.dispose();
+
+    await primeTwice('c2:20');
+    assert.equal(p.count(), 3);
+    launcher.dropPrimed('c1');
+    assert.deepEqual(disposed, ['p1', 'p2'], 'another container is left alone');
+    launcher.dropPrimed('c2');
+    assert.deepEqual(disposed, ['p1', 'p2', 'p3']);
+
+    await primeTwice('c3:30');
+    assert.equal(p.count(), 4);
+    launcher.primeAfter('c3:30', Promise.resolve(), p.make);
+    await sleep(30);
+    assert.equal(p.count(), 4, 'one primed runtime per key is enough');
+    process.kill(p.last()!.pid, 'SIGKILL');
+    await sleep(50);
+    assert.deepEqual(disposed, ['p1', 'p2', 'p3', 'p4'], 'a primed runtime that died is disposed of');
+    assert.equal(launcher.takePrimed('c3:30'), undefined);
+
+    await primeTwice('c4:40');
+    launcher.close();
+    assert.deepEqual(disposed, ['p1', 'p2', 'p3', 'p4', 'p5']);
+    launcher.primeAfter('c4:40', Promise.resolve(), p.make);
+    launcher.primeAfter('c4:40', Promise.resolve(), p.make);
+    await sleep(30);
+    assert.equal(p.count(), 5, 'a closed launcher primes nothing');
+  } finally {
+    launcher.close();
+  }
+});
+
+test('a make() that fails primes nothing and the next exec may prime again', async () => {
+  const launcher = new ExecLauncher(host);
+  const disposed: string[] = [];
+  const p = primer(disposed);
+  let fail = true;
+  const make = async (): Promise<Primed<string>> => {
+    if (fail) throw new Error('no fifo');
+    return p.make();
+  };
+  try {
+    launcher.primeAfter('c1:10', Promise.resolve(), make);
+    launcher.primeAfter('c1:10', Promise.resolve(), make);
+    await sleep(30);
+    assert.equal(launcher.takePrimed('c1:10'), undefined);
+    fail = false;
+    launcher.primeAfter('c1:10', Promise.resolve(), make);
+    await sleep(30);
+    const taken = launcher.takePrimed<string>('c1:10');
+    assert.equal(taken?.value, 'p1');
+    taken.dispose();
+  } finally {
+    launcher.close();
+  }
+});

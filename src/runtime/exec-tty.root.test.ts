@@ -6,8 +6,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isKind, nullLogger } from '../core/index.js';
@@ -176,9 +177,13 @@ describe('non-TTY exec through conmon', () => {
     const e = await rt.exec(box.id, execSpec(['true']));
     assert.equal(e.resize, undefined);
     await run(e);
-    // after an exec the runtime forks a spare shell for the next one (its pipes: 3 fds); count with it there
+    // after an exec the runtime forks a spare shell for the next one (its pipes: 3 fds), and with
+    // crun it has primed a runtime for this container by now (its FIFO and pipes: 3 fds, and a
+    // session dir); count with them there
     await new Promise((r) => setTimeout(r, 60));
     const fds = (await readdir('/proc/self/fd')).length;
+    const primed = primedRuntimes(box.id).map((p) => p.dir.slice(p.dir.lastIndexOf('/') + 1));
+    assert.equal(primed.length, rt.name === 'crun' ? 1 : 0);
     for (let i = 0; i < 20; i++) {
       const tty = i % 2 === 0;
       const x = await rt.exec(box.id, execSpec(['cat'], { openStdin: true, tty }));
@@ -188,9 +193,106 @@ describe('non-TTY exec through conmon', () => {
     }
     await new Promise((r) => setTimeout(r, 50));
     assert.ok((await readdir('/proc/self/fd')).length <= fds + 2, 'file descriptors leaked');
-    assert.deepEqual(await readdir(join(box.bundleDir, 'exec')), []);
+    // execs with stdin leave the primed runtime waiting
+    assert.deepEqual(await readdir(join(box.bundleDir, 'exec')), primed);
   });
 });
+
+describe('primed runtime (crun: attached execs without a TTY or stdin)', () => {
+  test('after two execs into a container the next one runs in a runtime forked ahead; refusals, big processes and cleanup', { timeout: T }, async () => {
+    if (rt.name !== 'crun') {
+      // runc's exec goes through conmon: nothing is primed
+      await run(await rt.exec(box.id, execSpec(['true'])));
+      await run(await rt.exec(box.id, execSpec(['true'])));
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(primedRuntimes(box.id), []);
+      return;
+    }
+    await run(await rt.exec(box.id, execSpec(['true'])));
+    await run(await rt.exec(box.id, execSpec(['true'])));
+    const first = await primedRuntime(box.id);
+    const e = await rt.exec(box.id, execSpec(['sh', '-c', 'echo "$X" $(pwd); echo e >&2; exit 3'], { env: ['X=primed'], cwd: '/tmp' }));
+    assert.deepEqual(await run(e), { out: 'primed /tmp\n', err: 'e\n', code: 3 });
+    assert.equal(alive(first.pid), false, 'the primed runtime ran that exec');
+    await until(() => !existsSync(first.dir)); // its session dir goes after the exit code
+
+    // refused: the primed runtime's refusal is followed by one plain attempt, whose message stands
+    const second = await primedRuntime(box.id);
+    assert.notEqual(second.pid, first.pid);
+    const nf = await run(await rt.exec(box.id, execSpec(['nope'])));
+    assert.equal(nf.code, 127);
+    assert.equal(nf.err.match(/executable file not found/g)?.length, 1, nf.err);
+    assert.equal(alive(second.pid), false);
+
+    // a process over a FIFO's 64 KiB: the primed runtime reads a cut-off file, the plain attempt runs it
+    const third = await primedRuntime(box.id);
+    const big = 'B'.repeat(100_000);
+    const b = await rt.exec(box.id, execSpec(['sh', '-c', 'echo ${#BIG}'], { env: [`BIG=${big}`] }));
+    assert.deepEqual(await run(b), { out: '100000\n', err: '', code: 0 });
+    assert.equal(alive(third.pid), false);
+
+    // another container: its own primed runtime, and the first container's is disposed of
+    const other = await plan(['sleep', '1000']);
+    await rt.create(other);
+    await rt.start(other.id);
+    const fourth = await primedRuntime(box.id);
+    await run(await rt.exec(other.id, execSpec(['true'])));
+    await run(await rt.exec(other.id, execSpec(['true'])));
+    const fifth = await primedRuntime(other.id);
+    await until(() => !alive(fourth.pid));
+    await until(() => !existsSync(fourth.dir)); // a disposed runtime leaves no session dir
+    // removing the container disposes of its primed runtime
+    await rt.kill(other.id, 'KILL');
+    await new Promise<ExitStatus>((r) => rt.onExit(other.id, r));
+    await rt.cleanup(other.id);
+    await until(() => !alive(fifth.pid));
+    assert.deepEqual(primedRuntimes(other.id), []);
+  });
+});
+
+/** Runtimes that are our children, waiting to exec into container `id` (in the read of their FIFO). */
+function primedRuntimes(id: string): { pid: number; dir: string }[] {
+  const out: { pid: number; dir: string }[] = [];
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const args = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      const file = args[args.indexOf('--process') + 1];
+      if (ppid !== process.pid || args.at(-2) !== id || !file || !alive(Number(p))) continue;
+      const fifo = statSync(file);
+      // ready once it holds the FIFO open (it then waits in the read)
+      const holds = readdirSync(`/proc/${p}/fd`).some((fd) => statSync(`/proc/${p}/fd/${fd}`, { throwIfNoEntry: false })?.ino === fifo.ino);
+      if (fifo.isFIFO() && holds) out.push({ pid: Number(p), dir: dirname(file) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+async function primedRuntime(id: string): Promise<{ pid: number; dir: string }> {
+  let found: { pid: number; dir: string }[] = [];
+  await until(() => (found = primedRuntimes(id)).length > 0);
+  assert.equal(found.length, 1, 'one primed runtime at a time');
+  // the runtime polls for the same sign every millisecond before it hands the primed one out
+  await new Promise((r) => setTimeout(r, 30));
+  return found[0]!;
+}
+
+function alive(pid: number): boolean {
+  try {
+    // a zombie counts as gone: Node reaps it
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+async function until(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(ok(), 'timed out waiting');
+}
 
 describe('container resize', () => {
   test('a TTY container sees the new size; non-TTY, exited and bad sizes are refused', { timeout: T }, async () => {

@@ -20,7 +20,7 @@ import { hostCapabilities } from './capabilities.js';
 import { additionalGroups } from './security.js';
 import { checkTerminalSize } from './ctl.js';
 import { startExecSession } from './exec-session.js';
-import { startDirectExec } from './exec-direct.js';
+import { primeDirectExec, startDirectExec, type PrimedDirectExec } from './exec-direct.js';
 import { execSessionPaths } from './paths.js';
 import { readPidSync } from './monitor.js';
 import { execExitCode, parseExitFile } from './exit.js';
@@ -69,7 +69,8 @@ export { execExitCode } from './exit.js';
 export async function execInContainer(ctx: RuntimeContext, id: string, spec: ExecSpec): Promise<ExecProcess> {
   const t0 = performance.now();
   const paths = pathsOf(ctx, id);
-  if (!runningNow(ctx, paths, id)) throw conflict(`Container ${id} is not running`);
+  const initPid = runningPid(ctx, paths, id);
+  if (initPid === undefined) throw conflict(`Container ${id} is not running`);
   let container: OciSpec;
   try {
     // small files read and written synchronously on every exec: cheaper than the thread pool's round trips
@@ -82,19 +83,30 @@ export async function execInContainer(ctx: RuntimeContext, id: string, spec: Exe
   const groupAdd = container.annotations?.[GROUP_ADD_ANNOTATION]?.split(',').filter((g) => g !== '') ?? [];
   const extra = groupAdd.length > 0 ? additionalGroups(groupAdd, await readInRootfs(paths.rootfs, '/etc/group')) : [];
   const user = { ...resolved, additionalGids: [...new Set([...resolved.additionalGids, ...extra])] };
-  const processSpec = execProcessSpec(container, spec, user);
-  const sessionId = randomBytes(8).toString('hex');
+  const processSpec = JSON.stringify(execProcessSpec(container, spec, user));
+  // runc's `exec` waits for the pipes to close, so a background child would hold it: conmon there
+  const direct = !spec.tty && spec.detach !== true && cliFor(ctx, id).name === 'crun';
+  // a runtime primed for this container's init takes attached execs whose stdin is /dev/null
+  const primeKey = direct && !spec.openStdin ? `${id}:${initPid}` : undefined;
+  const primed = primeKey ? ctx.launcher?.takePrimed<PrimedDirectExec>(primeKey) : undefined;
+  const sessionId = primed?.value.sessionId ?? randomBytes(8).toString('hex');
   const session = execSessionPaths(paths, id, sessionId);
   const t1 = performance.now();
-  mkdirSync(session.dir, { recursive: true });
   try {
-    writeFileSync(session.process, JSON.stringify(processSpec));
+    if (!primed) {
+      mkdirSync(session.dir, { recursive: true });
+      writeFileSync(session.process, processSpec);
+    }
     const t2 = performance.now();
     const input = { containerId: id, sessionId, session, spec, failureCode: (message: string) => execExitCode(null, null, message) };
-    // runc's `exec` waits for the pipes to close, so a background child would hold it: conmon there
-    const direct = !spec.tty && spec.detach !== true && cliFor(ctx, id).name === 'crun';
-    const proc = direct ? await startDirectExec(ctx, input) : await startExecSession(ctx, input);
-    ctx.log.debug('exec started', { container: id, ms: { prepare: Math.round((t1 - t0) * 10) / 10, session: Math.round((t2 - t1) * 10) / 10, start: Math.round((performance.now() - t2) * 10) / 10 } });
+    const proc = direct
+      ? await startDirectExec(ctx, input, primed ? { runtime: primed, processSpec } : undefined)
+      : await startExecSession(ctx, input);
+    if (primeKey) ctx.launcher?.primeAfter(primeKey, proc.exited, () => primeDirectExec(ctx, id));
+    ctx.log.debug('exec started', {
+      container: id, primed: primed !== undefined,
+      ms: { prepare: Math.round((t1 - t0) * 10) / 10, session: Math.round((t2 - t1) * 10) / 10, start: Math.round((performance.now() - t2) * 10) / 10 },
+    });
     return proc;
   } catch (err) {
     await rm(session.dir, { recursive: true, force: true }).catch(() => undefined);
@@ -103,17 +115,18 @@ export async function execInContainer(ctx: RuntimeContext, id: string, spec: Exe
 }
 
 /**
- * No exit file yet and the container's process exists: what readExitStatus and containerPid tell,
- * read synchronously (three small files on every exec; the thread pool's round trips cost more).
+ * The container's init pid when it has no exit file yet and that process exists: what
+ * readExitStatus and containerPid tell, read synchronously (three small files on every exec; the
+ * thread pool's round trips cost more). Undefined when it is not running.
  */
-function runningNow(ctx: RuntimeContext, paths: BundlePaths, id: string): boolean {
+function runningPid(ctx: RuntimeContext, paths: BundlePaths, id: string): number | undefined {
   try {
-    if (parseExitFile(readFileSync(join(paths.exitDir, id), 'utf8')) !== undefined) return false;
+    if (parseExitFile(readFileSync(join(paths.exitDir, id), 'utf8')) !== undefined) return undefined;
   } catch {
     // no exit file: it has not exited
   }
   const pid = readPidSync(paths.containerPid);
-  return pid !== undefined && ctx.host.processAlive(pid);
+  return pid !== undefined && ctx.host.processAlive(pid) ? pid : undefined;
 }
 
 function userSpecOf(c: OciSpec): string {

@@ -111,6 +111,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
   await mkdir(stateRoot, { recursive: true, mode: 0o700 });
   // a test's fake host gets mount(8) by name
   const busybox = opts.host ? undefined : await busyboxWith(host, ['mount', 'umount']);
+  const setpriv = opts.host ? undefined : await findExecutable(['/usr/bin/setpriv', '/bin/setpriv']);
   const runtimePath = detected.name === 'crun' ? await readOnlyBinary(host, opts.execRoot, 'crun', detected.path, log) : detected.path;
   log.info('runtime ready', {
     runtime: detected.name,
@@ -136,6 +137,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
     ...(busybox ? { busybox } : {}),
     // a test's fake host spawns as told: no shells forked ahead
     ...(opts.host ? {} : { launcher: new ExecLauncher(host) }),
+    ...(setpriv ? { setpriv } : {}),
     others: await otherRuntimes(host, opts.execRoot, detected.name, log),
   };
   const crun = detected.name === 'crun' ? ctx.cli : ctx.others.get('crun');
