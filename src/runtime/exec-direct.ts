@@ -20,8 +20,9 @@
  * shell that `exec`s it, or a plain spawn (exec-launcher.ts has the reasons).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, statSync, watch, writeFileSync, writeSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, rmSync, statSync, watch, writeFileSync, writeSync } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import type { ExecProcess } from './types.js';
@@ -78,11 +79,12 @@ export async function primeDirectExec(ctx: RuntimeContext, id: string): Promise<
     fd = undefined;
   };
   const removeDir = (): Promise<void> => rm(session.dir, { recursive: true, force: true }).catch(() => undefined);
-  // ends it whether or not it reached the FIFO (it blocks every other signal by then)
+  // ends it whether or not it reached the FIFO (it blocks every other signal by then); its
+  // session dir goes at once, so that a daemon on its way out leaves none
   const end = (c: HostChild): void => {
     closeFd();
     ctx.host.kill(c.pid, 'SIGKILL');
-    void c.exited.then(removeDir);
+    rmSync(session.dir, { recursive: true, force: true });
   };
   try {
     await mkdir(session.dir, { recursive: true });
@@ -252,4 +254,23 @@ function pidFile(dir: string, file: string): { ready: Promise<number>; close(): 
   watcher.on('error', () => undefined);
   if (existsSync(file)) check();
   return { ready, close: () => watcher.close() };
+}
+
+/**
+ * Removes the session dirs of runtimes primed by an earlier berthd (their process file is a FIFO;
+ * the runtimes died with it) from the bundles under `containersDir`. Conmon's sessions (`exec -d`,
+ * whose processes outlive berthd) have a regular process file and stay.
+ */
+export async function sweepPrimedSessions(containersDir: string): Promise<number> {
+  let removed = 0;
+  for (const id of await readdir(containersDir).catch(() => [] as string[])) {
+    const execDir = join(containersDir, id, 'exec');
+    for (const session of await readdir(execDir).catch(() => [] as string[])) {
+      const st = await lstat(join(execDir, session, 'process.json')).catch(() => undefined);
+      if (!st?.isFIFO()) continue;
+      await rm(join(execDir, session), { recursive: true, force: true });
+      removed++;
+    }
+  }
+  return removed;
 }

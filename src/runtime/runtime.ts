@@ -29,6 +29,7 @@ import type { SeccompDefaults } from './security.js';
 import { DEFAULT_CAPABILITIES } from './defaults.js';
 import { SeccompBpfCache } from './seccomp-cache.js';
 import { ExecLauncher } from './exec-launcher.js';
+import { sweepPrimedSessions } from './exec-direct.js';
 
 export interface RuntimeOptions {
   /** Exec root (e.g. /run/berth): bundles under containers/, runtime state under runc/. */
@@ -140,6 +141,12 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ContainerRunt
     ...(setpriv ? { setpriv } : {}),
     others: await otherRuntimes(host, opts.execRoot, detected.name, log),
   };
+  if (!opts.host) {
+    // session dirs of runtimes primed by a berthd that died (the runtimes died with it)
+    void sweepPrimedSessions(join(opts.execRoot, 'containers'))
+      .then((n) => n > 0 && log.debug('removed primed exec sessions left by an earlier daemon', { count: n }))
+      .catch((err: unknown) => log.warn('sweeping primed exec sessions failed', { err }));
+  }
   const crun = detected.name === 'crun' ? ctx.cli : ctx.others.get('crun');
   if (crun) ctx.seccompBpf = new SeccompBpfCache(crun.root);
   return new ConmonRuntime(ctx);

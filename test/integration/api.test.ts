@@ -5,13 +5,14 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon, daemonArgs, type TestDaemon } from '../helpers/daemon.js';
 import { api } from '../helpers/http.js';
 import { loadBusybox } from '../helpers/image.js';
-import { uniqueName } from '../helpers/docker.js';
+import { docker, ok, uniqueName } from '../helpers/docker.js';
 import { BERTHD_BIN, IS_ROOT, REPO_ROOT } from '../helpers/paths.js';
 
 const skip = IS_ROOT ? false : 'needs root';
@@ -44,6 +45,29 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+/** Alive and not a zombie (an orphan's zombie waits for pid 1 to reap it). */
+function running(pid: number): boolean {
+  try {
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+/** A child of `parent` running `crun exec` with a FIFO under `execDir` as its process file. */
+function primedRuntime(parent: number, execDir: string): { pid: number; session: string } | undefined {
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== parent) continue;
+      const args = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      const file = args[args.indexOf('--process') + 1] ?? '';
+      if (file.startsWith(`${execDir}/`) && statSync(file).isFIFO()) return { pid: Number(p), session: file.slice(execDir.length + 1).split('/')[0]! };
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }
 function message(r: { json<T>(): T }): string {
   const m = r.json<{ message?: unknown }>().message;
@@ -254,6 +278,36 @@ describe('daemon restart', { skip }, () => {
     assert.equal(w.status, 204, w.text);
     const waited = await api(second.socket, { method: 'POST', path: `/containers/${keep}/wait` });
     assert.equal(waited.json<{ StatusCode: number }>().StatusCode, 137);
+  });
+
+  it('a daemon killed with SIGKILL takes its primed exec runtime along, and the next one sweeps its session dir', async () => {
+    await d?.stop();
+    const first = await startDaemon();
+    d = first;
+    await loadBusybox(first.socket);
+    const id = await create(first.socket, uniqueName('primed'), { Image: 'busybox', Cmd: ['sleep', '300'] });
+    await start(first.socket, id);
+    // two execs in a row into one container prime a runtime for the next (src/runtime/exec-launcher.ts)
+    for (let i = 0; i < 2; i++) ok(await docker(first.host, ['exec', id, 'true']));
+    const execDir = join(first.execRoot, 'containers', id, 'exec');
+    let primed: { pid: number; session: string } | undefined;
+    for (let i = 0; i < 200 && !primed; i++) {
+      primed = primedRuntime(first.pid, execDir);
+      if (!primed) await sleep(10);
+    }
+    assert.ok(primed, 'a runtime was primed');
+    process.kill(first.pid, 'SIGKILL');
+    await first.terminate();
+    for (let i = 0; i < 100 && running(primed.pid); i++) await sleep(10);
+    assert.ok(!running(primed.pid), 'the primed runtime died with the daemon');
+    assert.ok(existsSync(join(execDir, primed.session)), 'its session dir was left behind');
+
+    const second = await startDaemon({ dir: first.dir });
+    d = second;
+    for (let i = 0; i < 100 && existsSync(join(execDir, primed.session)); i++) await sleep(20);
+    assert.ok(!existsSync(join(execDir, primed.session)), 'the next daemon removed it');
+    const r = ok(await docker(second.host, ['exec', id, 'echo', 'still here']));
+    assert.equal(r.stdout, 'still here\n');
   });
 
   it('a second daemon on the same data root exits with a clear message', async () => {
