@@ -28,7 +28,7 @@ import type { Readable } from 'node:stream';
 import type { ExecProcess } from './types.js';
 import type { RuntimeContext } from './context.js';
 import { cliFor, pathsOf } from './context.js';
-import type { Primed } from './exec-launcher.js';
+import { SPARE_LOST, type Primed } from './exec-launcher.js';
 import type { HostChild } from './host.js';
 import { execSessionPaths, type ExecSessionPaths } from './paths.js';
 import type { RuntimeCli } from './runc.js';
@@ -165,8 +165,23 @@ export async function startDirectExec(ctx: RuntimeContext, input: SessionInput, 
   const cli = cliFor(ctx, input.containerId);
   const { session, spec } = input;
   const args = directArgs(cli, session, session.process, input.containerId);
-  const r = await attempt(ctx, input, () => (spec.openStdin ? undefined : ctx.launcher?.launch(cli.path, args, session.dir))
-    ?? ctx.host.spawn(cli.path, args, { cwd: session.dir, env: { PATH: CHILD_PATH }, stdin: spec.openStdin ? 'pipe' : 'ignore', output: 'pipe', detached: true }));
+  const plain = (): HostChild =>
+    ctx.host.spawn(cli.path, args, { cwd: session.dir, env: { PATH: CHILD_PATH }, stdin: spec.openStdin ? 'pipe' : 'ignore', output: 'pipe', detached: true });
+  let spare = false;
+  let r = await attempt(ctx, input, () => {
+    const child = spec.openStdin ? undefined : ctx.launcher?.launch(cli.path, args, session.dir);
+    spare = child !== undefined;
+    return child ?? plain();
+  });
+  if (!r.started && spare) {
+    // a spare shell that died before it read its line (killed, or its pipe gone): spawn instead
+    const { code, signal } = await r.child.exited;
+    if (code === SPARE_LOST || signal !== null) {
+      await r.drained;
+      await rm(session.runtimeLog, { force: true });
+      r = await attempt(ctx, input, plain);
+    }
+  }
   if (r.started) return r.started;
   await r.drained;
   const logged = runtimeMessage(await readFile(session.runtimeLog, 'utf8').catch(() => ''), spec.args[0]);

@@ -18,8 +18,11 @@
 import { CHILD_PATH } from './defaults.js';
 import type { Host, HostChild } from './host.js';
 
+/** How a spare shell exits when its pipe ends before a line came (berthd gone, or the spare discarded). */
+export const SPARE_LOST = 121;
+
 /** Read one line from fd 3, close it, run it; EOF (berthd gone) ends the shell. */
-const SPARE_SCRIPT = 'IFS= read -r line <&3 || exit 121; exec 3<&-; eval "$line"';
+const SPARE_SCRIPT = `IFS= read -r line <&3 || exit ${SPARE_LOST}; exec 3<&-; eval "$line"`;
 
 /** How long after taking a spare the next one is forked: the exec taking it is under way by then. */
 const REFILL_MS = 20;

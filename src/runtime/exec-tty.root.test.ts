@@ -250,6 +250,36 @@ describe('primed runtime (crun: attached execs without a TTY or stdin)', () => {
   });
 });
 
+describe('spare shell', () => {
+  test('a spare that dies just before an exec takes it: the exec spawns the runtime instead', { timeout: T }, async () => {
+    const p = await plan(['sleep', '1000']);
+    await rt.create(p);
+    await rt.start(p.id);
+    await run(await rt.exec(p.id, execSpec(['true'])));
+    if (rt.name !== 'crun') return; // runc's execs go through conmon: no spare
+    let spare: number | undefined;
+    await until(() => (spare = childWith('read -r line')) !== undefined);
+    // killed in the same tick as the exec: the runtime still counts it as alive and hands it out
+    process.kill(spare!, 'SIGKILL');
+    const e = await rt.exec(p.id, execSpec(['sh', '-c', 'echo fine; exit 4']));
+    assert.deepEqual(await run(e), { out: 'fine\n', err: '', code: 4 });
+  });
+});
+
+/** The pid of a live child of ours whose command line contains `text`. */
+function childWith(text: string): number | undefined {
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text) && alive(Number(p))) return Number(p);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
 /** Runtimes that are our children, waiting to exec into container `id` (in the read of their FIFO). */
 function primedRuntimes(id: string): { pid: number; dir: string }[] {
   const out: { pid: number; dir: string }[] = [];
