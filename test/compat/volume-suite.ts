@@ -159,6 +159,30 @@ export function defineVolumeSuite(kind: 'docker' | 'berth'): void {
       ok(await cli(['volume', 'rm', tv]));
     });
 
+    it('inspect finds a volume after containers, images and networks; --type volume; the errors as docker (checked against dockerd)', async () => {
+      const vol = uniqueName('insp');
+      ok(await cli(['volume', 'create', '--label', label, vol]));
+      const [info] = JSON.parse(ok(await cli(['inspect', vol])).stdout) as Array<{ Name: string; Driver: string; Mountpoint: string; Scope: string }>;
+      assert.deepEqual([info?.Name, info?.Driver, info?.Scope], [vol, 'local', 'local']);
+      assert.equal(await inspect(vol, '{{.Name}} {{.Driver}}'), `${vol} local`);
+      // a network of the same name comes first, unless the type is given
+      ok(await cli(['network', 'create', vol]));
+      try {
+        assert.equal(await inspect(vol, '{{.Name}} {{.Driver}}'), `${vol} bridge`);
+        const typed = ok(await cli(['inspect', '--type', 'volume', '-f', '{{.Name}} {{.Mountpoint}}', vol])).stdout.trim();
+        assert.equal(typed, `${vol} ${info?.Mountpoint}`);
+      } finally {
+        ok(await cli(['network', 'rm', vol]));
+      }
+      const missing = `no-such-${uniqueName('v')}`;
+      const typedMissing = await cli(['inspect', '--type', 'volume', missing]);
+      assert.deepEqual([typedMissing.code, typedMissing.stdout.trim()], [1, '[]']);
+      assert.equal(typedMissing.stderr.trim(), `Error response from daemon: get ${missing}: no such volume`);
+      const anyMissing = await cli(['inspect', missing]);
+      assert.deepEqual([anyMissing.code, anyMissing.stdout.trim(), anyMissing.stderr.trim()], [1, '[]', `Error: No such object: ${missing}`]);
+      ok(await cli(['volume', 'rm', vol]));
+    });
+
     it('volume ls filters, prune (anonymous only unless -a), system df -v with sizes', async () => {
       const a = uniqueName('la');
       const b = uniqueName('lb');
