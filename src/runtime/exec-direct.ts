@@ -152,10 +152,16 @@ function directArgs(cli: RuntimeCli, session: ExecSessionPaths, processFile: str
  */
 export async function startDirectExec(ctx: RuntimeContext, input: SessionInput, primed?: { runtime: Primed<PrimedDirectExec>; processSpec: string }): Promise<ExecProcess> {
   if (primed) {
-    const first = await attempt(ctx, input, () => {
-      primed.runtime.value.feed(primed.processSpec);
-      return primed.runtime.child;
-    });
+    let first;
+    try {
+      first = await attempt(ctx, input, () => {
+        primed.runtime.value.feed(primed.processSpec);
+        return primed.runtime.child;
+      });
+    } catch (err) {
+      primed.runtime.dispose(); // never fed: it would wait on
+      throw err;
+    }
     if (first.started) return first.started;
     await first.drained;
     const { pid, runtimeLog, process } = input.session;

@@ -36,7 +36,7 @@ const PRIME_MS = 3;
 export interface Primed<T> {
   child: HostChild;
   value: T;
-  /** Ends the runtime if it still waits, and removes what was made for it once it exited. */
+  /** Ends the runtime if it still waits, and removes what was made for it. */
   dispose(): void;
 }
 
