@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   runc conmon crun netavark aardvark-dns golang-github-containers-common iptables
   tini catatonit busybox-static docker-registry uidmap iproute2
-  procps tmux zstd xz-utils bzip2 apache2-utils openssl
+  procps tmux zstd xz-utils bzip2 apache2-utils openssl python3-docker docker-compose
 )
 
 log() { printf '[install-deps] %s\n' "$*" >&2; }

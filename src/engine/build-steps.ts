@@ -195,7 +195,9 @@ async function runStep(env: StepEnv, before: StageState, st: StageState, run: Ex
         specs.scrub.push(f.path);
       }
       const { id, exitCode } = await runContainer(env.deps, {
-        image: st.image!, argv, env: runEnv, config: { ...st.cs.config }, networkMode: network === 'default' ? 'bridge' : network,
+        image: st.image!, argv, env: runEnv, config: { ...st.cs.config },
+        // 'default' is the daemon's default bridge, or none when it runs without one (--bridge none), as for run
+        networkMode: network,
         mounts: specs.mounts, scrub: specs.scrub,
         onStarted: (cid) => {
           containerId = cid;

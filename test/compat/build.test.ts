@@ -278,3 +278,29 @@ describe('build (berth CLI and docker CLI, classic builder)', { skip: !IS_ROOT &
     assert.equal(ok(await berth(['run', '--rm', 'stdin:1']), 'run').stdout, 'from-stdin\n');
   });
 });
+
+describe('build on a daemon without a default bridge (--bridge none)', { skip: !IS_ROOT && 'needs root' }, () => {
+  let d: TestDaemon;
+  let work: string;
+  before(async () => {
+    d = await startDaemon({ args: ['--bridge', 'none'] });
+    await loadBusybox(d.socket);
+    work = await mkdtemp(join(tmpdir(), 'berth-build-nobridge-'));
+  });
+  after(async () => {
+    await d?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('RUN steps get no network, as containers do there (dockerd: the same), instead of "network bridge not found"', async () => {
+    await writeFile(join(work, 'Dockerfile'), 'FROM busybox\nRUN ls /sys/class/net > /ifaces\n');
+    for (const kind of ['docker', 'berth'] as const) {
+      const tag = `nobridge-${kind}`;
+      ok(await cliFor(kind, d.host)(['build', '-q', '-t', tag, work], { env: { DOCKER_BUILDKIT: '0' } }), `${kind} build`);
+      const ifaces = ok(await cliFor(kind, d.host)(['run', '--rm', tag, 'cat', '/ifaces'])).stdout;
+      assert.equal(ifaces, 'lo\n');
+      const run = ok(await cliFor(kind, d.host)(['run', '--rm', 'busybox', 'ls', '/sys/class/net'])).stdout;
+      assert.equal(run, ifaces);
+    }
+  });
+});
