@@ -46,6 +46,8 @@ export interface ContainerDeps {
 /** Hooks run after the runtime created the container and before its process starts. */
 type BeforeStartHook = () => Promise<void>;
 
+/** How long a /wait by id still gets the exit code of a container AutoRemove took away. */
+const AUTO_REMOVED_WAIT_MS = 10_000;
 const RUNNING = new Set(['running', 'paused', 'restarting']);
 
 /** A unified (v2) cgroup host: dockerd then gives containers a cgroup namespace of their own by default. */
@@ -74,6 +76,13 @@ export class Containers {
   /** Containers removed but still being cleaned up: id → image id. */
   private readonly cleaning = new Map<string, string>();
   private readonly purges = new Map<string, Promise<void>>();
+  /**
+   * Exit codes of containers that AutoRemove took away in the last AUTO_REMOVED_WAIT_MS, by id:
+   * a /wait sent right after the start (dockerode's `run` does) may arrive once such a container
+   * is gone. Docker keeps the container visible while it cleans it up, which gives such a waiter
+   * its exit code; berth forgets the record first (its clean-up goes on in the background).
+   */
+  private readonly autoRemoved = new Map<string, { code: number; at: number }>();
 
   readonly health: HealthMonitor;
 
@@ -682,7 +691,10 @@ export class Containers {
         this.purges.delete(rec.id);
       });
       this.purges.set(rec.id, purge);
-      if (opts.background) await this.d.store.forget(rec);
+      if (opts.background) {
+        await this.d.store.forget(rec);
+        this.rememberAutoRemoved(rec);
+      }
       else {
         await purge;
         await this.d.store.forget(rec);
@@ -693,6 +705,12 @@ export class Containers {
     this.d.logger.info('container removed', { container: rec.id });
     this.lifecycle.emit('removed', rec.id, rec.state.exitCode);
     await purge;
+  }
+
+  private rememberAutoRemoved(rec: ContainerRecord): void {
+    const now = Date.now();
+    for (const [id, e] of this.autoRemoved) if (now - e.at >= AUTO_REMOVED_WAIT_MS) this.autoRemoved.delete(id);
+    this.autoRemoved.set(rec.id, { code: rec.state.exitCode, at: now });
   }
 
   /** Waits for the clean-up of removed containers that used `imageId` (rmi right after run --rm). */
@@ -711,11 +729,17 @@ export class Containers {
    * waiter is registered, so the API can flush headers before the container starts.
    */
   async wait(ref: string, condition: string, signal?: AbortSignal, onReady?: () => void): Promise<WaitResponse> {
-    const rec = this.d.store.get(ref);
     const cond = condition || 'not-running';
     if (!['not-running', 'next-exit', 'removed'].includes(cond)) {
       throw invalidArgument(`invalid condition: "${condition}"`);
     }
+    const gone = this.autoRemoved.get(ref);
+    if (!this.d.store.find(ref) && gone && Date.now() - gone.at < AUTO_REMOVED_WAIT_MS && cond !== 'next-exit') {
+      // it exited and was removed a moment ago: what the waiter would have got a little earlier
+      onReady?.();
+      return { StatusCode: gone.code, Error: null };
+    }
+    const rec = this.d.store.get(ref);
     let pending: Promise<number>;
     if (cond === 'removed') pending = this.lifecycle.next('removed', rec.id, signal);
     else if (cond === 'next-exit' || this.isRunning(rec)) pending = this.lifecycle.next('exit', rec.id, signal);

@@ -149,8 +149,24 @@ describe('engine through the API', { skip }, () => {
     assert.equal(notRunning.json<{ StatusCode: number }>().StatusCode, 3);
     assert.equal((await api(sock, { method: 'DELETE', path: `/containers/${id}` })).status, 204);
     assert.equal((await removed).json<{ StatusCode: number }>().StatusCode, 3);
+    const gone = await api(sock, { method: 'POST', path: `/containers/${id}/wait` });
+    assert.equal(gone.status, 404); // the container is gone
+    // moby checks the condition before it looks the container up
     const bad = await api(sock, { method: 'POST', path: `/containers/${id}/wait?condition=someday` });
-    assert.equal(bad.status, 404); // the container is gone
+    assert.deepEqual([bad.status, bad.json<{ message: string }>().message], [400, 'invalid condition: "someday"']);
+  });
+
+  it('wait by id right after AutoRemove took the container gets its exit code (dockerode waits after the start)', async () => {
+    const name = uniqueName('autorm');
+    const id = await create({ Cmd: ['sh', '-c', 'exit 7'], HostConfig: { AutoRemove: true } }, name);
+    await start(id);
+    for (let i = 0; i < 100 && (await api(sock, { path: `/containers/${id}/json` })).status !== 404; i++) await sleep(20);
+    assert.equal((await api(sock, { path: `/containers/${id}/json` })).status, 404, 'removed');
+    assert.deepEqual((await api(sock, { method: 'POST', path: `/containers/${id}/wait` })).json(), { StatusCode: 7, Error: null });
+    assert.equal((await api(sock, { method: 'POST', path: `/containers/${id}/wait?condition=removed` })).json<{ StatusCode: number }>().StatusCode, 7);
+    // a next exit will never come, and only the id is remembered
+    assert.equal((await api(sock, { method: 'POST', path: `/containers/${id}/wait?condition=next-exit` })).status, 404);
+    assert.equal((await api(sock, { method: 'POST', path: `/containers/${name}/wait` })).status, 404);
   });
 
   it('a start failure records 127 and leaves the container created; with AutoRemove it is removed', async () => {
