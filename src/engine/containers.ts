@@ -692,8 +692,9 @@ export class Containers {
       });
       this.purges.set(rec.id, purge);
       if (opts.background) {
-        await this.d.store.forget(rec);
+        // remembered first: forget() drops the record at once, then waits for the disk
         this.rememberAutoRemoved(rec);
+        await this.d.store.forget(rec);
       }
       else {
         await purge;
