@@ -39,11 +39,11 @@ const GROUPS: Record<string, { short: string; members: Record<string, string> }>
   },
   builder: {
     short: 'Manage builds',
-    members: { build: 'build' },
+    members: { build: 'build', prune: 'builder prune' },
   },
   system: {
     short: 'Manage berth',
-    members: { df: 'system df', events: 'events', info: 'info' },
+    members: { df: 'system df', events: 'events', info: 'info', prune: 'system prune' },
   },
 };
 

@@ -349,6 +349,10 @@ export class Client {
   systemDf(): Promise<DiskUsage> {
     return this.transport.json({ method: 'GET', path: '/system/df' });
   }
+  /** POST /build/prune */
+  buildCachePrune(opts: { all?: boolean; filters?: Filters } = {}): Promise<{ CachesDeleted?: string[] | null; SpaceReclaimed?: number }> {
+    return this.transport.json({ method: 'POST', path: '/build/prune', query: { all: opts.all ? '1' : undefined, filters: filtersQuery(opts.filters) } });
+  }
   /** POST /auth: checks credentials against a registry. */
   login(body: { username: string; password: string; serveraddress: string }): Promise<{ Status: string; IdentityToken?: string }> {
     return this.transport.json({ method: 'POST', path: '/auth', json: body });

@@ -1,10 +1,13 @@
 /**
  * The build cache index: step cache key → id of the image the step produced, kept in
  * data-root/build-cache/index.json (atomic writes). Entries whose image is gone are ignored by
- * the caller and dropped on the next write.
+ * the caller and dropped on the next write. Also the `RUN --mount=type=cache` directories
+ * (data-root/build-cache/mounts/<id>), the cache that `POST /build/prune` removes.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { dirSize } from './sizes.js';
 import { atomicWriteJson, type Logger } from '../core/index.js';
 import { KeyedMutex } from './mutex.js';
 
@@ -12,6 +15,8 @@ import { KeyedMutex } from './mutex.js';
 export class BuildCacheIndex {
   private entries: Map<string, string> | undefined;
   private readonly mutex = new KeyedMutex();
+  /** Cache mount dirs that running steps have mounted, with how many. */
+  private readonly mountsInUse = new Map<string, number>();
 
   constructor(private readonly dir: string, private readonly logger: Logger) {}
 
@@ -53,6 +58,52 @@ export class BuildCacheIndex {
   /** Directory of a `RUN --mount=type=cache` id (created on use). */
   mountDir(id: string): string {
     const safe = id.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-    return join(this.dir, 'mounts', safe === '' ? '_' : safe);
+    return join(this.mountsDir, safe === '' ? '_' : safe);
   }
+
+  private get mountsDir(): string {
+    return join(this.dir, 'mounts');
+  }
+
+  /**
+   * Marks a cache mount dir as mounted by a running step until the returned function is called;
+   * the release stamps the dir's mtime, its "last used" for `until` filters.
+   */
+  useMount(dir: string): () => void {
+    this.mountsInUse.set(dir, (this.mountsInUse.get(dir) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.mountsInUse.get(dir) ?? 1) - 1;
+      if (n > 0) this.mountsInUse.set(dir, n);
+      else this.mountsInUse.delete(dir);
+      const now = new Date();
+      void utimes(dir, now, now).catch(() => undefined);
+    };
+  }
+
+  /**
+   * Removes the cache mounts no running step uses: their ids (as BuildKit's, 25 characters) and
+   * the bytes they held. The step cache stays: its entries are images, which image prune handles.
+   */
+  async pruneMounts(select: (mount: { lastUsedMs: number }) => boolean = () => true): Promise<{ deleted: string[]; bytes: number }> {
+    const deleted: string[] = [];
+    let bytes = 0;
+    for (const name of await readdir(this.mountsDir).catch(() => [] as string[])) {
+      const dir = join(this.mountsDir, name);
+      if (this.mountsInUse.has(dir)) continue;
+      const st = await stat(dir).catch(() => undefined);
+      if (!st || !select({ lastUsedMs: st.mtimeMs })) continue;
+      bytes += await dirSize(dir);
+      await rm(dir, { recursive: true, force: true });
+      deleted.push(cacheRecordId(name));
+    }
+    return { deleted, bytes };
+  }
+}
+
+/** A cache mount's record id: stable for its directory, in BuildKit's 25-character shape. */
+export function cacheRecordId(name: string): string {
+  return BigInt(`0x${createHash('sha256').update(`cachemount:${name}`).digest('hex')}`).toString(36).slice(0, 25).padStart(25, '0');
 }

@@ -186,8 +186,10 @@ async function runStep(env: StepEnv, before: StageState, st: StageState, run: Ex
     const work = await mkdtemp(join(env.tmpDir, 'run-'));
     let containerId: string | undefined;
     let ok = false;
+    // cache mounts in use are left alone by a build cache prune
+    const release: Array<() => void> = [];
     try {
-      const specs = await runMounts(env, mounts, work, runEnv, roots);
+      const specs = await runMounts(env, mounts, work, runEnv, roots, release);
       for (const f of resolved.files) {
         const host = join(work, `file-${specs.mounts.length}`);
         await writeFile(host, f.data, { mode: f.mode });
@@ -215,6 +217,7 @@ async function runStep(env: StepEnv, before: StageState, st: StageState, run: Ex
         await removeStepContainer(env.deps, containerId);
         env.out(`Removing intermediate container ${short(containerId)}\n`);
       }
+      for (const r of release) r();
       await rm(work, { recursive: true, force: true });
     }
   }));
@@ -248,6 +251,7 @@ async function withMountSources<T>(env: StepEnv, sources: Array<[RunMount, Image
 /** HostConfig.Mounts for RUN --mount: cache dirs, binds of the context or of a stage/image, secrets, tmpfs. */
 async function runMounts(
   env: StepEnv, mounts: readonly RunMount[], work: string, runEnv: string[], fromRoots: ReadonlyMap<RunMount, string>,
+  release: Array<() => void>,
 ): Promise<{ mounts: MountSpec[]; scrub: string[] }> {
   const out: MountSpec[] = [];
   const scrub: string[] = [];
@@ -256,6 +260,7 @@ async function runMounts(
       case 'cache': {
         if (!m.target) throw invalidArgument('mount target required for cache mounts');
         const dir = env.cache.mountDir(m.id ?? m.target);
+        release.push(env.cache.useMount(dir)); // before it exists: a prune meanwhile leaves it
         await mkdir(dir, { recursive: true, mode: m.mode ?? 0o755 });
         out.push({ Type: 'bind', Source: dir, Target: m.target, ReadOnly: m.readOnly });
         break;

@@ -81,6 +81,16 @@ export class Builder {
   }
 
   /**
+   * POST /build/prune: removes the `RUN --mount=type=cache` directories no running step uses (with
+   * or without `all`: BuildKit counts them as unused cache either way) that `select` picks.
+   */
+  async prune(select?: (mount: { lastUsedMs: number }) => boolean): Promise<{ CachesDeleted: string[] | null; SpaceReclaimed: number }> {
+    const { deleted, bytes } = await this.cache.pruneMounts(select);
+    if (deleted.length > 0) this.d.logger.info('build cache pruned', { mounts: deleted.length, bytes });
+    return { CachesDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: bytes };
+  }
+
+  /**
    * Builds the context `body`; `emit` receives Docker's JSON messages. Returns the image id.
    * Throws before the first message for a bad request (no Dockerfile, parse error, bad tag),
    * so the API can answer with a status code; later failures are thrown too (RUN failures as

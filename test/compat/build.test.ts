@@ -4,7 +4,7 @@
  * through `inspect` and by running the images. Images come from loadBusybox only (no network).
  */
 import { strict as assert } from 'node:assert';
-import { cp, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -301,6 +301,59 @@ describe('build on a daemon without a default bridge (--bridge none)', { skip: !
       assert.equal(ifaces, 'lo\n');
       const run = ok(await cliFor(kind, d.host)(['run', '--rm', 'busybox', 'ls', '/sys/class/net'])).stdout;
       assert.equal(run, ifaces);
+    }
+  });
+});
+
+describe('build cache prune and system prune (both CLIs)', { skip: !IS_ROOT && 'needs root' }, () => {
+  let d: TestDaemon;
+  let work: string;
+  let mounts: string;
+  before(async () => {
+    d = await startDaemon();
+    await loadBusybox(d.socket);
+    work = await mkdtemp(join(tmpdir(), 'berth-build-prune-'));
+    mounts = join(d.dataRoot, 'build-cache', 'mounts');
+    // 300 KiB into a cache mount: the build cache `builder prune` removes
+    await writeFile(join(work, 'Dockerfile'), 'FROM busybox\nRUN --mount=type=cache,target=/cache dd if=/dev/zero of=/cache/blob bs=1k count=300 2>/dev/null\n');
+  });
+  after(async () => {
+    await d?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  for (const kind of ['docker', 'berth'] as const) {
+    it(`${kind}: builder prune removes the cache mounts; system prune runs every prune and adds up`, async () => {
+      const cli = cliFor(kind, d.host);
+      const build = () => cliFor('berth', d.host)(['build', '-q', '--no-cache', '-t', `prune-${kind}`, work]);
+      ok(await build());
+      assert.equal((await readdir(mounts)).length, 1);
+      const pruned = ok(await cli(['builder', 'prune', '-f'])).stdout;
+      assert.match(pruned, /^Deleted build cache objects:\n[0-9a-z]{25}\n\nTotal reclaimed space: 307\.2kB\n$/);
+      assert.deepEqual(await readdir(mounts), []);
+      assert.equal(ok(await cli(['builder', 'prune', '-f'])).stdout, 'Total reclaimed space: 0B\n');
+
+      ok(await build());
+      const stopped = ok(await cli(['create', 'busybox', 'true'])).stdout.trim();
+      const all = ok(await cli(['system', 'prune', '-f'])).stdout;
+      assert.match(all, new RegExp(`^Deleted Containers:\\n${stopped}\\n\\n`));
+      assert.match(all, /\nDeleted build cache objects:\n[0-9a-z]{25}\n\nTotal reclaimed space: \d+(\.\d+)?kB\n$/);
+      assert.deepEqual(await readdir(mounts), []);
+    });
+  }
+
+  it('a cache mount that a running step uses is left alone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-build-busy-'));
+    try {
+      await writeFile(join(dir, 'Dockerfile'), 'FROM busybox\nRUN --mount=type=cache,target=/busy touch /busy/f && sleep 2 && test -f /busy/f\n');
+      const building = cliFor('berth', d.host)(['build', '-q', dir]);
+      for (let i = 0; i < 100 && !(await readdir(mounts).catch(() => [])).length; i++) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(ok(await cliFor('berth', d.host)(['builder', 'prune', '-f'])).stdout, 'Total reclaimed space: 0B\n');
+      ok(await building, 'the step still found its file');
+      assert.equal((await readdir(mounts)).length, 1, 'kept until pruned when unused');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -8,7 +8,8 @@ import { invalidArgument } from '../../core/index.js';
 import { BuildRunError, type Builder } from '../../engine/index.js';
 import type { JsonMessage } from '../../protocol/index.js';
 import { messageOf } from '../errors.js';
-import { boolParam } from '../http.js';
+import { boolParam, filtersParam } from '../http.js';
+import { pruneUntil } from './registry.js';
 import type { Router } from '../router.js';
 
 /** A JSON object of string values from a query parameter (`buildargs`, `labels`); nulls skipped. */
@@ -56,8 +57,23 @@ function secretsHeader(value: string | string[] | undefined): Map<string, Buffer
   return out;
 }
 
-/** Registers POST /build. */
+/** Filters BuildKit's prune takes (moby's build prune). */
+const PRUNE_FILTERS = ['until', 'id', 'parent', 'type', 'description', 'inuse', 'shared', 'private', 'label', 'label!'];
+
+/** Registers POST /build and POST /build/prune. */
 export function buildRoutes(r: Router, builder: Builder): void {
+  r.add('POST', '/build/prune', async (ctx) => {
+    const f = filtersParam(ctx.query);
+    for (const k of Object.keys(f)) if (!PRUNE_FILTERS.includes(k)) throw invalidArgument(`invalid filter '${k}'`);
+    const until = f.until?.[0] !== undefined ? pruneUntil(f.until[0]) * 1000 : undefined;
+    // the cache here is cache mounts (type exec.cachemount, no labels, ids of their own): a filter
+    // on anything else selects none of them, as it would select none in BuildKit
+    const other = ['id', 'parent', 'description', 'label'].some((k) => (f[k]?.length ?? 0) > 0);
+    const typeOk = !f.type?.length || f.type.includes('exec.cachemount');
+    const inUseOk = !f.inuse?.length || f.inuse.every((v) => ['false', '0'].includes(v.toLowerCase()));
+    ctx.reply.json(200, await builder.prune(({ lastUsedMs }) => !other && typeOk && inUseOk && (until === undefined || lastUsedMs < until)));
+  });
+
   r.add('POST', '/build', async (ctx) => {
     const q = ctx.query;
     const remote = q.get('remote');

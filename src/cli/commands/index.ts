@@ -26,6 +26,7 @@ import { run } from './run.js';
 import { start } from './start.js';
 import { stats } from './stats.js';
 import { systemDf } from './system.js';
+import { builderPrune, systemPrune } from './system-prune.js';
 import { top } from './top.js';
 import { update } from './update.js';
 import { version } from './version.js';
@@ -36,7 +37,7 @@ import { volumeLs } from './volume-ls.js';
 export const COMMANDS: CommandDef[] = [
   attach, build, commit, create, diff, exec, exportCmd, history, images, importCmd, info, inspect, kill, load, logs, port, ps, rename, restart, rm, rmi,
   run, start, stats, stop, tag, top, version, wait, containerInspect, imageInspect, containerPrune, imagePrune,
-  pull, push, login, logout, save, systemDf,
+  pull, push, login, logout, save, systemDf, systemPrune, builderPrune,
   cp,
   events, pause, unpause, update,
   networkConnect, networkCreate, networkDisconnect, networkInspect, networkLs, networkPrune, networkRm,

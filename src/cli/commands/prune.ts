@@ -2,9 +2,13 @@ import { helpFlag, type CommandDef, type Ctx } from '../command.js';
 import { humanSize } from '../format/units.js';
 import { parseFilters } from './ps.js';
 
-/** Prints the warning and prompt, reads one line from stdin and answers whether it is `y` (docker 28's prompt.Confirm). */
-export async function confirm(ctx: Ctx, message: string): Promise<boolean> {
-  ctx.out(`${message}\nAre you sure you want to continue? [y/N] `);
+/**
+ * Prints the warning and prompt, reads one line from stdin and answers whether it is `y` (docker
+ * 28's prompt.Confirm). The question goes on a line of its own, or after the warning on the same
+ * line (`builder prune`'s one-line message).
+ */
+export async function confirm(ctx: Ctx, message: string, opts: { sameLine?: boolean } = {}): Promise<boolean> {
+  ctx.out(`${message}${opts.sameLine ? ' ' : '\n'}Are you sure you want to continue? [y/N] `);
   const answer = await new Promise<string>((resolve) => {
     let buf = '';
     const onData = (chunk: Buffer): void => {
@@ -40,7 +44,7 @@ export const containerPrune: CommandDef = {
     const r = await ctx.client().containersPrune(parseFilters(p.list('filter')));
     const deleted = r.ContainersDeleted ?? [];
     if (deleted.length > 0) ctx.out(`Deleted Containers:\n${deleted.map((d) => `${d}\n`).join('')}\n`);
-    ctx.out(`Total reclaimed space: ${humanSize(r.SpaceReclaimed ?? 0)}\n`);
+    ctx.out(`Total reclaimed space: ${humanSize(r.SpaceReclaimed ?? 0, 4)}\n`);
     return 0;
   },
 };
@@ -71,7 +75,7 @@ export const imagePrune: CommandDef = {
       for (const i of items) ctx.out(i.Untagged !== undefined ? `untagged: ${i.Untagged}\n` : `deleted: ${i.Deleted ?? ''}\n`);
       ctx.out('\n');
     }
-    ctx.out(`Total reclaimed space: ${humanSize(r.SpaceReclaimed ?? 0)}\n`);
+    ctx.out(`Total reclaimed space: ${humanSize(r.SpaceReclaimed ?? 0, 4)}\n`);
     return 0;
   },
 };
