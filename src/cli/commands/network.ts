@@ -4,7 +4,7 @@ import { mapOpts, networkCreateBody, validateLabel, type NetworkCreateFlags } fr
 import { validateLink, type EndpointSettings } from '../opts/network-opts.js';
 import { inspectObjects } from './inspect.js';
 import * as api from './network-api.js';
-import { confirm } from './prune.js';
+import { confirm, printPruned, pruneNetworks } from './prune.js';
 import { filterFlag } from './ps.js';
 
 /** `network create|inspect|rm|prune|connect|disconnect` (docker/cli cli/command/network). */
@@ -123,8 +123,7 @@ export const networkPrune: CommandDef = {
     if (!p.bool('force') && !(await confirm(ctx, 'WARNING! This will remove all custom networks not used by at least one container.'))) {
       return 0;
     }
-    const deleted = (await api.networksPrune(ctx, filters)).NetworksDeleted ?? [];
-    if (deleted.length > 0) ctx.out(`Deleted Networks:\n${deleted.map((d) => `${d}\n`).join('')}\n`);
+    printPruned(ctx, await pruneNetworks(ctx, filters));
     return 0;
   },
 };

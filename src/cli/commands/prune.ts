@@ -1,6 +1,55 @@
+import type { Filters } from '../../client/index.js';
 import { helpFlag, type CommandDef, type Ctx } from '../command.js';
 import { humanSize } from '../format/units.js';
+import { networksPrune } from './network-api.js';
 import { parseFilters } from './ps.js';
+
+/**
+ * One prune as docker/cli's RunPrune functions report it: the section it prints ("Deleted …:"
+ * and a line per item; nothing when nothing went) and the bytes it freed. The prune commands
+ * print one; `system prune` prints them in turn and adds them up.
+ */
+export interface Pruned {
+  output: string;
+  space: number;
+}
+
+const section = (title: string, lines: readonly string[]): string => (lines.length > 0 ? `${title}\n${lines.map((l) => `${l}\n`).join('')}` : '');
+
+export async function pruneContainers(ctx: Ctx, filters: Filters): Promise<Pruned> {
+  const r = await ctx.client().containersPrune(filters);
+  return { output: section('Deleted Containers:', r.ContainersDeleted ?? []), space: r.SpaceReclaimed ?? 0 };
+}
+
+export async function pruneNetworks(ctx: Ctx, filters: Filters): Promise<Pruned> {
+  return { output: section('Deleted Networks:', (await networksPrune(ctx, filters)).NetworksDeleted ?? []), space: 0 };
+}
+
+export async function pruneVolumes(ctx: Ctx, filters: Filters): Promise<Pruned> {
+  const r = await ctx.client().volumesPrune(filters);
+  return { output: section('Deleted Volumes:', r.VolumesDeleted ?? []), space: r.SpaceReclaimed ?? 0 };
+}
+
+/** Dangling images, or with `all` every image no container uses. */
+export async function pruneImages(ctx: Ctx, all: boolean, filters: Filters): Promise<Pruned> {
+  const r = await ctx.client().imagesPrune({ ...filters, dangling: [all ? 'false' : 'true'] });
+  const lines = (r.ImagesDeleted ?? []).map((i) => (i.Untagged !== undefined ? `untagged: ${i.Untagged}` : `deleted: ${i.Deleted ?? ''}`));
+  return { output: section('Deleted Images:', lines), space: r.SpaceReclaimed ?? 0 };
+}
+
+export async function pruneBuildCache(ctx: Ctx, all: boolean, filters: Filters): Promise<Pruned> {
+  const r = await ctx.client().buildCachePrune({ all, filters });
+  return { output: section('Deleted build cache objects:', r.CachesDeleted ?? []), space: r.SpaceReclaimed ?? 0 };
+}
+
+/** The section (followed by a blank line) when there is one. */
+export function printPruned(ctx: Ctx, r: Pruned): void {
+  if (r.output) ctx.out(`${r.output}\n`);
+}
+
+export function printReclaimed(ctx: Ctx, space: number): void {
+  ctx.out(`Total reclaimed space: ${humanSize(space, 4)}\n`);
+}
 
 /**
  * Prints the warning and prompt, reads one line from stdin and answers whether it is `y` (docker
@@ -41,10 +90,9 @@ export const containerPrune: CommandDef = {
     if (!p.bool('force') && !(await confirm(ctx, 'WARNING! This will remove all stopped containers.'))) {
       return 0;
     }
-    const r = await ctx.client().containersPrune(parseFilters(p.list('filter')));
-    const deleted = r.ContainersDeleted ?? [];
-    if (deleted.length > 0) ctx.out(`Deleted Containers:\n${deleted.map((d) => `${d}\n`).join('')}\n`);
-    ctx.out(`Total reclaimed space: ${humanSize(r.SpaceReclaimed ?? 0, 4)}\n`);
+    const r = await pruneContainers(ctx, parseFilters(p.list('filter')));
+    printPruned(ctx, r);
+    printReclaimed(ctx, r.space);
     return 0;
   },
 };
@@ -66,16 +114,9 @@ export const imagePrune: CommandDef = {
     if (!p.bool('force') && !(await confirm(ctx, warning))) {
       return 0;
     }
-    const filters = parseFilters(p.list('filter'));
-    filters['dangling'] = [all ? 'false' : 'true'];
-    const r = await ctx.client().imagesPrune(filters);
-    const items = r.ImagesDeleted ?? [];
-    if (items.length > 0) {
-      ctx.out('Deleted Images:\n');
-      for (const i of items) ctx.out(i.Untagged !== undefined ? `untagged: ${i.Untagged}\n` : `deleted: ${i.Deleted ?? ''}\n`);
-      ctx.out('\n');
-    }
-    ctx.out(`Total reclaimed space: ${humanSize(r.SpaceReclaimed ?? 0, 4)}\n`);
+    const r = await pruneImages(ctx, all, parseFilters(p.list('filter')));
+    printPruned(ctx, r);
+    printReclaimed(ctx, r.space);
     return 0;
   },
 };

@@ -4,35 +4,17 @@
  * `system prune` runs the container, network, (with --volumes) volume, image and build cache
  * prunes in that order, each section followed by a blank line, then the space they freed.
  */
-import { helpFlag, type CommandDef, type Ctx } from '../command.js';
-import { humanSize } from '../format/units.js';
-import { networksPrune } from './network-api.js';
-import { confirm } from './prune.js';
+import type { Filters } from '../../client/index.js';
+import { helpFlag, type CommandDef } from '../command.js';
+import {
+  confirm, printPruned, printReclaimed, pruneBuildCache, pruneContainers, pruneImages, pruneNetworks, pruneVolumes, type Pruned,
+} from './prune.js';
 import { parseFilters } from './ps.js';
 
-type Filters = Record<string, string[]>;
-
-/** One prune: what it printed (a section, or nothing) and the bytes it freed. */
-interface Pruned {
-  output: string;
-  space: number;
-}
-
-const section = (title: string, lines: readonly string[]): string => (lines.length > 0 ? `${title}\n${lines.map((l) => `${l}\n`).join('')}` : '');
-
-async function pruneBuildCache(ctx: Ctx, all: boolean, filters: Filters): Promise<Pruned> {
-  const r = await ctx.client().buildCachePrune({ all, filters });
-  return { output: section('Deleted build cache objects:', r.CachesDeleted ?? []), space: r.SpaceReclaimed ?? 0 };
-}
 
 /** The prompt's filter lines: every filter as key=value, sorted (docker's confirmationTemplate). */
 function filterLines(filters: Filters): string[] {
   return Object.entries(filters).flatMap(([k, vs]) => vs.map((v) => (k.endsWith('!') ? `${k.slice(0, -1)}!=${v}` : `${k}=${v}`))).sort();
-}
-
-/** `--filter label!=x` is kept as key `label!` (the daemon's form) by parseFilters. */
-function filtersOf(values: readonly string[]): Filters {
-  return parseFilters([...values]);
 }
 
 export const builderPrune: CommandDef = {
@@ -51,9 +33,9 @@ export const builderPrune: CommandDef = {
     const all = p.bool('all');
     const warning = all ? 'WARNING! This will remove all build cache.' : 'WARNING! This will remove all dangling build cache.';
     if (!p.bool('force') && !(await confirm(ctx, warning, { sameLine: true }))) return 0;
-    const r = await pruneBuildCache(ctx, all, filtersOf(p.list('filter')));
-    if (r.output) ctx.out(`${r.output}\n`);
-    ctx.out(`Total reclaimed space: ${humanSize(r.space, 4)}\n`);
+    const r = await pruneBuildCache(ctx, all, parseFilters(p.list('filter')));
+    printPruned(ctx, r);
+    printReclaimed(ctx, r.space);
     return 0;
   },
 };
@@ -73,7 +55,8 @@ export const systemPrune: CommandDef = {
   async run(ctx, p) {
     const all = p.bool('all');
     const volumes = p.bool('volumes');
-    const filters = filtersOf(p.list('filter'));
+    // `--filter label!=x` is kept as key `label!` (the daemon's form)
+    const filters = parseFilters(p.list('filter'));
     if (volumes && filters['until'] !== undefined) {
       ctx.err('ERROR: The "until" filter is not supported with "--volumes"\n');
       return 1;
@@ -91,31 +74,21 @@ export const systemPrune: CommandDef = {
       const message = `WARNING! This will remove:${items.map((i) => `\n  - ${i}`).join('')}\n${filtered}`;
       if (!(await confirm(ctx, message))) return 0;
     }
-    const client = ctx.client();
+    // docker's order; volumes only with --volumes
     const prunes: Array<() => Promise<Pruned>> = [
-      async () => {
-        const r = await client.containersPrune(filters);
-        return { output: section('Deleted Containers:', r.ContainersDeleted ?? []), space: r.SpaceReclaimed ?? 0 };
-      },
-      async () => ({ output: section('Deleted Networks:', (await networksPrune(ctx, filters)).NetworksDeleted ?? []), space: 0 }),
-      ...(volumes ? [async () => {
-        const r = await client.volumesPrune(filters);
-        return { output: section('Deleted Volumes:', r.VolumesDeleted ?? []), space: r.SpaceReclaimed ?? 0 };
-      }] : []),
-      async () => {
-        const r = await client.imagesPrune({ ...filters, dangling: [all ? 'false' : 'true'] });
-        const lines = (r.ImagesDeleted ?? []).map((i) => (i.Untagged !== undefined ? `untagged: ${i.Untagged}` : `deleted: ${i.Deleted ?? ''}`));
-        return { output: section('Deleted Images:', lines), space: r.SpaceReclaimed ?? 0 };
-      },
+      () => pruneContainers(ctx, filters),
+      () => pruneNetworks(ctx, filters),
+      ...(volumes ? [() => pruneVolumes(ctx, filters)] : []),
+      () => pruneImages(ctx, all, filters),
       () => pruneBuildCache(ctx, all, filters),
     ];
     let space = 0;
     for (const prune of prunes) {
       const r = await prune();
       space += r.space;
-      if (r.output) ctx.out(`${r.output}\n`);
+      printPruned(ctx, r);
     }
-    ctx.out(`Total reclaimed space: ${humanSize(space, 4)}\n`);
+    printReclaimed(ctx, space);
     return 0;
   },
 };

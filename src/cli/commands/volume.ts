@@ -4,10 +4,9 @@ import { StatusError, describe, helpFlag, type CommandDef } from '../command.js'
 import type { Parsed } from '../flags.js';
 import { Template, TemplateError } from '../format/template.js';
 import { goJson } from '../format/template-funcs.js';
-import { humanSize } from '../format/units.js';
 import { toLabelMap } from '../opts/kv-file.js';
 import { mapOpts, validateLabel } from '../opts/network-create.js';
-import { confirm } from './prune.js';
+import { confirm, printPruned, printReclaimed, pruneVolumes } from './prune.js';
 import { filterFlag } from './ps.js';
 
 /** runCreate's volume.CreateOptions: `--name` or the argument; empty fields left out as Go's omitempty does. */
@@ -185,10 +184,9 @@ export const volumePrune: CommandDef = {
     }
     // a declined prompt is docker's "cancelled" error: nothing printed, exit 0
     if (!p.bool('force') && !(await confirm(ctx, all ? PRUNE_ALL_WARNING : PRUNE_WARNING))) return 0;
-    const report = await ctx.client().volumesPrune(filters);
-    const deleted = report.VolumesDeleted ?? [];
-    if (deleted.length > 0) ctx.out(`Deleted Volumes:\n${deleted.map((d) => `${d}\n`).join('')}\n`);
-    ctx.out(`Total reclaimed space: ${humanSize(deleted.length > 0 ? report.SpaceReclaimed ?? 0 : 0, 4)}\n`);
+    const r = await pruneVolumes(ctx, filters);
+    printPruned(ctx, r);
+    printReclaimed(ctx, r.output ? r.space : 0);
     return 0;
   },
 };
